@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm/mremap.c - resize and move mappings (spec §3.7).
+ *
+ * A moved faulted VMA keeps its vm_pgoff, so that every folio->index in
+ * it stays valid; an unfaulted anonymous one takes the page offset of
+ * its new address, like a fresh mapping.  That asymmetry decides which
+ * moved VMAs merge (spec §5.3-7, -8, -10).
+ */
+#include "vma.h"
+
+#define TASK_SIZE (1UL << 47)
+
+/*
+ * vma_to_resize() - the VMA that [addr, addr + old_len) lies in, if the
+ * range does not cross its end and it may grow to @new_len.
+ */
+static struct vm_area_struct *vma_to_resize(struct mm_struct *mm,
+					    unsigned long addr,
+					    unsigned long old_len,
+					    unsigned long new_len, int *err)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	unsigned long pgoff;
+
+	*err = -EFAULT;
+	if (!vma)
+		return NULL;
+	if (old_len > vma->vm_end - addr)
+		return NULL;
+	if (new_len == old_len)
+		return vma;
+	pgoff = linear_page_index(vma, addr);
+	if (pgoff + (new_len >> PAGE_SHIFT) < pgoff) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (new_len > old_len && (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return NULL;
+	return vma;
+}
+
+/*
+ * dontunmap_complete() - MREMAP_DONTUNMAP leaves the old VMA in place
+ * without page tables.  It loses VM_LOCKED and VM_ACCOUNT; if it moved
+ * whole to another VMA, its anon_vma links go too, so it is unfaulted
+ * again (its vm_pgoff stays as it was).
+ */
+static void dontunmap_complete(struct vm_area_struct *vma,
+			       struct vm_area_struct *new_vma,
+			       unsigned long old_addr, unsigned long old_len)
+{
+	vma_start_write(vma);
+	vma->vm_flags &= ~(VM_LOCKED_MASK | VM_ACCOUNT);
+	if (new_vma != vma && vma->vm_start == old_addr &&
+	    vma->vm_end == old_addr + old_len)
+		unlink_anon_vmas(vma);
+}
+
+/*
+ * move_vma() - move [old_addr, old_addr + old_len) of @vma to @new_addr:
+ * copy_vma() makes (or merges into) the destination, the PTEs move,
+ * and the old range is unmapped unless MREMAP_DONTUNMAP.
+ */
+static long move_vma(struct vm_area_struct *vma, unsigned long old_addr,
+		     unsigned long old_len, unsigned long new_len,
+		     unsigned long new_addr, unsigned long flags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_area_struct *new_vma;
+	unsigned long new_pgoff, moved;
+	bool need_rmap_locks = false;
+
+	if (mm->map_count >= sysctl_max_map_count - 3)
+		return -ENOMEM;
+	vma_start_write(vma);
+	new_pgoff = linear_page_index(vma, old_addr);
+	new_vma = copy_vma(&vma, new_addr, new_len, new_pgoff,
+			   &need_rmap_locks);
+	if (!new_vma)
+		return -ENOMEM;
+	mm->total_vm += new_len >> PAGE_SHIFT;
+
+	moved = move_page_tables(vma, old_addr, new_vma, new_addr, old_len,
+				 need_rmap_locks);
+	if (moved < old_len) {
+		/* Put back what moved, then drop the destination. */
+		move_page_tables(new_vma, new_addr, vma, old_addr, moved, true);
+		do_vmi_munmap(mm, new_addr, new_len);
+		return -ENOMEM;
+	}
+	if (flags & MREMAP_DONTUNMAP) {
+		dontunmap_complete(vma, new_vma, old_addr, old_len);
+		return (long)new_addr;
+	}
+	do_vmi_munmap(mm, old_addr, old_len);
+	return (long)new_addr;
+}
+
+/* A free gap for a move without MREMAP_FIXED: the first above the old range. */
+static unsigned long mremap_pick_address(struct mm_struct *mm,
+					 unsigned long from, unsigned long len)
+{
+	unsigned long addr = from;
+	struct vm_area_struct *vma;
+
+	while ((vma = find_vma_intersection(mm, addr, addr + len)))
+		addr = vma->vm_end;
+	return addr + len <= TASK_SIZE ? addr : 0;
+}
+
+/* mremap_to(): a move with MREMAP_FIXED and/or MREMAP_DONTUNMAP. */
+static long mremap_to(struct mm_struct *mm, unsigned long addr,
+		      unsigned long old_len, unsigned long new_addr,
+		      unsigned long new_len, unsigned long flags)
+{
+	struct vm_area_struct *vma;
+	int err;
+
+	if (new_addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (new_len > TASK_SIZE || new_addr > TASK_SIZE - new_len)
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && addr + old_len > new_addr &&
+	    new_addr + new_len > addr)
+		return -EINVAL;
+	/*
+	 * Validate the source before unmapping anything at the
+	 * destination, so that a refused call changes nothing.
+	 */
+	vma = vma_to_resize(mm, addr, old_len < new_len ? old_len : new_len,
+			    new_len, &err);
+	if (!vma)
+		return err;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP)))
+		return -EINVAL;
+	if (flags & MREMAP_FIXED) {
+		err = do_vmi_munmap(mm, new_addr, new_len);
+		if (err)
+			return err;
+	}
+	if (old_len > new_len) {
+		err = do_vmi_munmap(mm, addr + new_len, old_len - new_len);
+		if (err)
+			return err;
+		old_len = new_len;
+	}
+	vma = vma_to_resize(mm, addr, old_len, new_len, &err);
+	if (!vma)
+		return err;
+	if (!(flags & MREMAP_FIXED)) {
+		new_addr = mremap_pick_address(mm, vma->vm_end, new_len);
+		if (!new_addr)
+			return -ENOMEM;
+	}
+	return move_vma(vma, addr, old_len, new_len, new_addr, flags);
+}
+
+/**
+ * sys_mremap() - mremap(2) on @mm.  Returns the (new) address or a
+ * negative errno.
+ * @mm: the address space.  @addr: page aligned start.
+ * @old_len, @new_len: bytes.  @flags: MREMAP_MAYMOVE, MREMAP_FIXED,
+ * MREMAP_DONTUNMAP.  @new_addr: the destination with MREMAP_FIXED.
+ */
+long sys_mremap(struct mm_struct *mm, unsigned long addr,
+		unsigned long old_len, unsigned long new_len,
+		unsigned long flags, unsigned long new_addr)
+{
+	struct vm_area_struct *vma;
+	unsigned long delta;
+	long ret;
+	int err;
+
+	if (flags & ~(unsigned long)(MREMAP_FIXED | MREMAP_MAYMOVE |
+				     MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if ((flags & MREMAP_DONTUNMAP) &&
+	    (!(flags & MREMAP_MAYMOVE) || old_len != new_len))
+		return -EINVAL;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = PAGE_ALIGN(old_len);
+	new_len = PAGE_ALIGN(new_len);
+	if (!new_len || !old_len)
+		return -EINVAL;
+
+	mmap_write_lock(mm);
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		ret = mremap_to(mm, addr, old_len, new_addr, new_len, flags);
+		goto out;
+	}
+	if (!vma_lookup(mm, addr)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (old_len >= new_len) {
+		ret = old_len == new_len ? 0 :
+		      do_vmi_munmap(mm, addr + new_len, old_len - new_len);
+		if (!ret)
+			ret = (long)addr;
+		goto out;
+	}
+	vma = vma_to_resize(mm, addr, old_len, new_len, &err);
+	if (!vma) {
+		ret = err;
+		goto out;
+	}
+	delta = new_len - old_len;
+	if (old_len == vma->vm_end - addr && vma->vm_end + delta <= TASK_SIZE &&
+	    !find_vma_intersection(mm, vma->vm_end, vma->vm_end + delta)) {
+		/* Grow in place; the new part continues the pgoff (spec §3.7). */
+		if (!vma_merge_extend(vma, delta)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		mm->total_vm += delta >> PAGE_SHIFT;
+		ret = (long)addr;
+		goto out;
+	}
+	ret = -ENOMEM;
+	if (flags & MREMAP_MAYMOVE) {
+		new_addr = mremap_pick_address(mm, vma->vm_end, new_len);
+		if (new_addr)
+			ret = move_vma(vma, addr, old_len, new_len, new_addr,
+				       flags);
+	}
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the model executor (exec_model.c) and the evaluation of
+ * expectations (expect.c): the state of one run.
+ */
+#ifndef SCN_EXEC_INTERNAL_H
+#define SCN_EXEC_INTERNAL_H
+
+#include <anonvma/anonvma.h>
+
+#include "exec.h"
+
+struct exec_state {
+	const struct scenario *s;
+	const struct exec_opts *opts;
+	struct exec_summary *sum;
+	struct mm_struct **mms;		/* per process; NULL when not alive */
+	struct file **files;		/* per declared file */
+	struct obs_model obs;
+};
+
+/** exec_addr() - the address of window page @page. */
+static inline unsigned long exec_addr(const struct exec_state *x,
+				      unsigned long page)
+{
+	return x->s->base + page * PAGE_SIZE;
+}
+
+/**
+ * exec_fail() - report a failure of the line @line: "file:line: message",
+ * on opts->err and in @o's failures.
+ */
+void exec_fail(struct exec_state *x, struct obs_step *o, int line,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** exec_walk_count() - VMAs an rmap walk of @folio visits (locks it). */
+unsigned long exec_walk_count(struct folio *folio);
+
+/** expect_step() - evaluate the expectations of @st against @o and the model. */
+void expect_step(struct exec_state *x, const struct scn_step *st,
+		 struct obs_step *o);
+
+/** fmt_range() - "@3" or "@3:5" for window pages @r, into @buf. */
+const char *fmt_range(const struct scn_range *r, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scenario parser: declarations and operation lines (expect lines
+ * are in parse_expect.c).  The whole text is parsed before anything runs,
+ * and the parser follows which processes exist line by line, so that a
+ * scenario that would use a process before its fork or after its exit
+ * is refused with the line and column of the name.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <anonvma/mm.h>
+#include <anonvma/system.h>
+
+#include "parse_internal.h"
+
+#define SCN_MAX_INPUT (64UL << 20)	/* refuse files over 64 MiB */
+
+static const char *const op_names[NR_SCN_OPS] = {
+	[SCN_OP_PROC] = "proc",		[SCN_OP_MMAP] = "mmap",
+	[SCN_OP_MUNMAP] = "munmap",	[SCN_OP_MPROTECT] = "mprotect",
+	[SCN_OP_MADVISE] = "madvise",	[SCN_OP_MREMAP] = "mremap",
+	[SCN_OP_BRK_BASE] = "brk base",	[SCN_OP_BRK] = "brk",
+	[SCN_OP_READ] = "read",		[SCN_OP_WRITE] = "write",
+	[SCN_OP_FORK] = "fork",		[SCN_OP_EXIT] = "exit",
+	[SCN_OP_SWAPOUT] = "swapout",	[SCN_OP_MIGRATE] = "migrate",
+	[SCN_OP_REFERENCED] = "referenced", [SCN_OP_RMAP] = "rmap",
+	[SCN_OP_CHECK] = "check",
+};
+
+/** scn_op_name() - the keyword of @op. */
+const char *scn_op_name(enum scn_op op)
+{
+	return (unsigned int)op < NR_SCN_OPS ? op_names[op] : "?";
+}
+
+static const struct {
+	const char *name;
+	int code;
+} results[] = {
+	{ "EPERM", EPERM },	{ "ENOENT", ENOENT },	{ "EINTR", EINTR },
+	{ "EBADF", EBADF },	{ "EAGAIN", EAGAIN },	{ "ENOMEM", ENOMEM },
+	{ "EACCES", EACCES },	{ "EFAULT", EFAULT },	{ "EBUSY", EBUSY },
+	{ "EEXIST", EEXIST },	{ "ENODEV", ENODEV },	{ "EINVAL", EINVAL },
+	{ "ENFILE", ENFILE },	{ "EMFILE", EMFILE },	{ "EFBIG", EFBIG },
+	{ "ENOSPC", ENOSPC },	{ "ENXIO", ENXIO },	{ "ERANGE", ERANGE },
+	{ "EOVERFLOW", EOVERFLOW }, { "ENOSYS", ENOSYS },
+	{ "SIGSEGV", SCN_SIGSEGV }, { "SIGBUS", SCN_SIGBUS },
+	{ "OOM", SCN_OOM },	{ "BADADDR", SCN_BADADDR },
+};
+
+/** scn_result_name() - the name of result code @res. */
+const char *scn_result_name(int res)
+{
+	static __thread char buf[24];
+	size_t i;
+
+	if (res == SCN_OK)
+		return "ok";
+	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		if (results[i].code == res)
+			return results[i].name;
+	snprintf(buf, sizeof(buf), "error %d", res);
+	return buf;
+}
+
+/** scn_result_parse() - the code of the result named @name, or -1. */
+int scn_result_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		if (!strcmp(results[i].name, name))
+			return results[i].code;
+	return -1;
+}
+
+/** scn_prot_str() - "rwx" letters of @prot, '-' for each missing one. */
+void scn_prot_str(unsigned long prot, char buf[4])
+{
+	buf[0] = prot & PROT_READ ? 'r' : '-';
+	buf[1] = prot & PROT_WRITE ? 'w' : '-';
+	buf[2] = prot & PROT_EXEC ? 'x' : '-';
+	buf[3] = '\0';
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "anonvma: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+/**
+ * grow() - make room for element @n of a growing array.
+ * @arr: the array; @n: the index about to be used; @cap: its capacity.
+ * @elem: the element size.  New elements are zeroed.
+ */
+void *grow(void *arr, int n, int *cap, size_t elem)
+{
+	int old = *cap;
+
+	if (n < old)
+		return arr;
+	*cap = old ? old * 2 : 8;
+	arr = xrealloc(arr, (size_t)*cap * elem);
+	memset((char *)arr + (size_t)old * elem, 0,
+	       (size_t)(*cap - old) * elem);
+	return arr;
+}
+
+static char *xstrndup(const char *s, int n)
+{
+	char *p = xrealloc(NULL, (size_t)n + 1);
+
+	memcpy(p, s, (size_t)n);
+	p[n] = '\0';
+	return p;
+}
+
+static struct scn_step *new_step(struct pstate *ps, enum scn_op op, int proc)
+{
+	struct scenario *s = ps->s;
+	struct scn_step *st;
+
+	s->steps = grow(s->steps, s->nsteps, &ps->caps[0], sizeof(*st));
+	st = &s->steps[s->nsteps++];
+	st->line = ps->line;
+	st->text = xstrndup(ps->text, ps->textlen);
+	st->op = op;
+	st->model_only = op == SCN_OP_BRK_BASE || op == SCN_OP_BRK ||
+			 op == SCN_OP_SWAPOUT || op == SCN_OP_MIGRATE ||
+			 op == SCN_OP_REFERENCED || op == SCN_OP_RMAP ||
+			 op == SCN_OP_CHECK;
+	st->proc = proc;
+	st->proc2 = -1;
+	st->file = -1;
+	ps->last_was_op = true;
+	return st;
+}
+
+static int new_proc(struct pstate *ps, int i, int parent)
+{
+	struct scenario *s = ps->s;
+	int cap = ps->caps[1];
+	char name[SCN_NAME_MAX];
+
+	if (new_name(ps, i, name))
+		return -1;
+	s->procs = grow(s->procs, s->nprocs, &ps->caps[1], sizeof(*s->procs));
+	ps->life = grow(ps->life, s->nprocs, &cap, sizeof(*ps->life));
+	memcpy(s->procs[s->nprocs].name, name, sizeof(name));
+	s->procs[s->nprocs].line = ps->line;
+	s->procs[s->nprocs].parent = parent;
+	ps->life[s->nprocs].life = LIFE_ALIVE;
+	return s->nprocs++;
+}
+
+static int decl_window(struct pstate *ps)
+{
+	uint64_t base, pages = SCN_DEFAULT_PAGES;
+	int i = 2;
+
+	if (ps->window_line)
+		return perr(ps, ps->tok[0].col,
+			    "window declared twice (first at line %d)",
+			    ps->window_line);
+	if (ps->s->nregions || ps->s->nsteps)
+		return perr(ps, ps->tok[0].col,
+			    "window must come before regions and operations");
+	if (tok_u64(ps, 1, &base))
+		return -1;
+	if (base & (SCN_PAGE_SIZE - 1))
+		return perr(ps, ps->tok[1].col,
+			    "window base 0x%llx is not page-aligned",
+			    (unsigned long long)base);
+	if (base == 0 || base >= SCN_USER_TOP)
+		return perr(ps, ps->tok[1].col,
+			    "window base must lie in 0x1000-0x%lx",
+			    SCN_USER_TOP - 1);
+	if (i < ps->ntok && tok_is(&ps->tok[i], "pages")) {
+		if (tok_u64(ps, i + 1, &pages))
+			return -1;
+		if (pages == 0 || pages > SCN_MAX_PAGES)
+			return perr(ps, ps->tok[i + 1].col,
+				    "window size must be 1 to %lu pages",
+				    SCN_MAX_PAGES);
+		if (pages > (SCN_USER_TOP - base) / SCN_PAGE_SIZE)
+			return perr(ps, ps->tok[i + 1].col,
+				    "window ends above the user address space (0x%lx)",
+				    SCN_USER_TOP);
+		i += 2;
+	}
+	if (no_more(ps, i))
+		return -1;
+	ps->s->base = (unsigned long)base;
+	ps->s->pages = (unsigned long)pages;
+	ps->window_line = ps->line;
+	return 0;
+}
+
+static int decl_design(struct pstate *ps)
+{
+	const struct tok *t;
+	char name[SCN_NAME_MAX];
+
+	if (ps->design_line)
+		return perr(ps, ps->tok[0].col,
+			    "design declared twice (first at line %d)",
+			    ps->design_line);
+	if (ps->s->nsteps)
+		return perr(ps, ps->tok[0].col,
+			    "design must come before operations");
+	if (need(ps, 1, "design name"))
+		return -1;
+	t = &ps->tok[1];
+	if (t->len >= SCN_NAME_MAX)
+		return perr(ps, t->col, "unknown design '%.*s'", t->len, t->s);
+	memcpy(name, t->s, (size_t)t->len);
+	name[t->len] = '\0';
+	if (design_parse(name) < 0)
+		return perr(ps, t->col, "unknown design '%s'", name);
+	if (no_more(ps, 2))
+		return -1;
+	memcpy(ps->s->design, name, sizeof(name));
+	ps->design_line = ps->line;
+	return 0;
+}
+
+static int decl_region(struct pstate *ps)
+{
+	struct scenario *s = ps->s;
+	struct scn_region *rg;
+	char name[SCN_NAME_MAX];
+	uint64_t first, count;
+
+	if (new_name(ps, 1, name) || tok_u64(ps, 2, &first) ||
+	    tok_u64(ps, 3, &count) || no_more(ps, 4))
+		return -1;
+	if (first >= s->pages)
+		return perr(ps, ps->tok[2].col,
+			    "page %llu is outside the window (%lu pages)",
+			    (unsigned long long)first, s->pages);
+	if (count == 0)
+		return perr(ps, ps->tok[3].col,
+			    "a region needs at least one page");
+	if (count > s->pages - first)
+		return perr(ps, ps->tok[3].col,
+			    "region ends outside the window (%lu pages)",
+			    s->pages);
+	s->regions = grow(s->regions, s->nregions, &ps->caps[2], sizeof(*rg));
+	rg = &s->regions[s->nregions++];
+	memcpy(rg->name, name, sizeof(name));
+	rg->r.first = (unsigned long)first;
+	rg->r.end = (unsigned long)(first + count);
+	rg->line = ps->line;
+	return 0;
+}
+
+static int decl_file(struct pstate *ps)
+{
+	struct scenario *s = ps->s;
+	struct scn_file *f;
+	char name[SCN_NAME_MAX];
+	uint64_t pages;
+
+	if (new_name(ps, 1, name) || tok_u64(ps, 2, &pages) || no_more(ps, 3))
+		return -1;
+	if (pages == 0 || pages > SCN_MAX_PAGES)
+		return perr(ps, ps->tok[2].col,
+			    "file size must be 1 to %lu pages", SCN_MAX_PAGES);
+	s->files = grow(s->files, s->nfiles, &ps->caps[3], sizeof(*f));
+	f = &s->files[s->nfiles++];
+	memcpy(f->name, name, sizeof(name));
+	f->pages = (unsigned long)pages;
+	f->line = ps->line;
+	return 0;
+}
+
+/* The words after `P mmap R PROT`. */
+static int mmap_words(struct pstate *ps, struct scn_step *st, int i)
+{
+	bool seen[5] = { false };
+	int off_col = 0;
+
+	st->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
+	for (; i < ps->ntok; i++) {
+		const struct tok *t = &ps->tok[i];
+		int w;
+
+		if (tok_is(t, "shared"))
+			w = 0;
+		else if (tok_is(t, "fixed"))
+			w = 1;
+		else if (tok_is(t, "noreserve"))
+			w = 2;
+		else if (t->len > 5 && !memcmp(t->s, "file=", 5))
+			w = 3;
+		else if (t->len > 4 && !memcmp(t->s, "off=", 4))
+			w = 4;
+		else
+			return perr(ps, t->col, "unknown mmap option '%.*s'",
+				    t->len, t->s);
+		if (seen[w])
+			return perr(ps, t->col, "duplicate mmap option '%.*s'",
+				    t->len, t->s);
+		seen[w] = true;
+		if (w == 0)
+			st->flags = (st->flags & ~(unsigned long)MAP_PRIVATE) |
+				    MAP_SHARED;
+		else if (w == 1)
+			st->flags = (st->flags & ~(unsigned long)MAP_FIXED_NOREPLACE) |
+				    MAP_FIXED;
+		else if (w == 2)
+			st->flags |= MAP_NORESERVE;
+		else if (w == 3) {
+			if (tok_file(ps, t->s + 5, t->len - 5, t->col + 5,
+				     &st->file))
+				return -1;
+			st->flags &= ~(unsigned long)MAP_ANONYMOUS;
+		} else {
+			uint64_t off;
+
+			if (parse_u64(ps, t->s + 4, t->len - 4, t->col + 4,
+				      &off))
+				return -1;
+			if (off > SCN_MAX_PAGES * 1024)
+				return perr(ps, t->col + 4,
+					    "file offset too large '%.*s'",
+					    t->len - 4, t->s + 4);
+			st->off = (unsigned long)off;
+			off_col = t->col;
+		}
+	}
+	if (off_col && st->file < 0)
+		return perr(ps, off_col, "off= needs file=");
+	return 0;
+}
+
+static int op_madvise(struct pstate *ps, struct scn_step *st)
+{
+	static const struct {
+		const char *word;
+		int advice;
+	} adv[] = {
+		{ "dontneed", MADV_DONTNEED },	{ "dontfork", MADV_DONTFORK },
+		{ "dofork", MADV_DOFORK },	{ "wipeonfork", MADV_WIPEONFORK },
+		{ "keeponfork", MADV_KEEPONFORK },
+	};
+	size_t k;
+
+	if (tok_range(ps, 2, &st->r) || need(ps, 3, "advice"))
+		return -1;
+	for (k = 0; k < sizeof(adv) / sizeof(adv[0]); k++)
+		if (tok_is(&ps->tok[3], adv[k].word)) {
+			st->advice = adv[k].advice;
+			return no_more(ps, 4);
+		}
+	return perr(ps, ps->tok[3].col, "unknown advice '%.*s'",
+		    ps->tok[3].len, ps->tok[3].s);
+}
+
+static int op_mremap(struct pstate *ps, struct scn_step *st)
+{
+	uint64_t n;
+
+	if (tok_range(ps, 2, &st->r) || need(ps, 3, "new size or 'to'"))
+		return -1;
+	if (tok_is(&ps->tok[3], "to")) {
+		if (tok_range(ps, 4, &st->r2))
+			return -1;
+		st->flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+		if (ps->ntok > 5 && tok_is(&ps->tok[5], "dontunmap")) {
+			st->flags |= MREMAP_DONTUNMAP;
+			return no_more(ps, 6);
+		}
+		return no_more(ps, 5);
+	}
+	if (tok_u64(ps, 3, &n))
+		return -1;
+	if (n == 0)
+		return perr(ps, ps->tok[3].col, "new size must be at least 1 page");
+	if (n > ps->s->pages - st->r.first)
+		return perr(ps, ps->tok[3].col,
+			    "new size ends outside the window (%lu pages)",
+			    ps->s->pages);
+	st->npages = (unsigned long)n;
+	return no_more(ps, 4);
+}
+
+static int op_brk(struct pstate *ps, struct scn_step *st)
+{
+	struct proc_state *life = &ps->life[st->proc];
+	const struct tok *t;
+	uint64_t n;
+
+	if (need(ps, 2, "'base', +N or -N"))
+		return -1;
+	t = &ps->tok[2];
+	if (tok_is(t, "base")) {
+		st->op = SCN_OP_BRK_BASE;
+		if (tok_range(ps, 3, &st->r) || no_more(ps, 4))
+			return -1;
+		life->brk_set = true;
+		life->brk = st->r.first;
+		return 0;
+	}
+	if (t->s[0] != '+' && t->s[0] != '-')
+		return perr(ps, t->col, "expected 'base', +N or -N, found '%.*s'",
+			    t->len, t->s);
+	if (parse_u64(ps, t->s + 1, t->len - 1, t->col + 1, &n))
+		return -1;
+	if (!life->brk_set)
+		return perr(ps, t->col, "brk moves need a 'brk base' first");
+	if (t->s[0] == '+' && n > ps->s->pages - life->brk)
+		return perr(ps, t->col,
+			    "the break would end outside the window (%lu pages)",
+			    ps->s->pages);
+	if (t->s[0] == '-' && n > life->brk)
+		return perr(ps, t->col,
+			    "the break would go below the window");
+	st->delta = t->s[0] == '+' ? (long)n : -(long)n;
+	life->brk += (unsigned long)st->delta;
+	return no_more(ps, 3);
+}
+
+/* `P read R [== V]` and `P write R [= V]`. */
+static int op_access(struct pstate *ps, struct scn_step *st, const char *eq)
+{
+	if (tok_range(ps, 2, &st->r))
+		return -1;
+	if (ps->ntok == 3)
+		return 0;
+	if (!tok_is(&ps->tok[3], eq))
+		return perr(ps, ps->tok[3].col, "expected '%s', found '%.*s'",
+			    eq, ps->tok[3].len, ps->tok[3].s);
+	if (tok_u64(ps, 4, &st->value))
+		return -1;
+	st->has_value = true;
+	return no_more(ps, 5);
+}
+
+/* A line that starts with a process name. */
+static int process_op(struct pstate *ps)
+{
+	const struct tok *t;
+	struct scn_step *st;
+	int proc, child;
+
+	if (tok_proc(ps, 0, &proc) || need(ps, 1, "operation"))
+		return -1;
+	t = &ps->tok[1];
+	if (tok_is(t, "mmap")) {
+		st = new_step(ps, SCN_OP_MMAP, proc);
+		if (tok_range(ps, 2, &st->r) || tok_prot(ps, 3, &st->prot))
+			return -1;
+		return mmap_words(ps, st, 4);
+	}
+	if (tok_is(t, "munmap")) {
+		st = new_step(ps, SCN_OP_MUNMAP, proc);
+		return tok_range(ps, 2, &st->r) || no_more(ps, 3) ? -1 : 0;
+	}
+	if (tok_is(t, "mprotect")) {
+		st = new_step(ps, SCN_OP_MPROTECT, proc);
+		return tok_range(ps, 2, &st->r) || tok_prot(ps, 3, &st->prot) ||
+		       no_more(ps, 4) ? -1 : 0;
+	}
+	if (tok_is(t, "madvise"))
+		return op_madvise(ps, new_step(ps, SCN_OP_MADVISE, proc));
+	if (tok_is(t, "mremap"))
+		return op_mremap(ps, new_step(ps, SCN_OP_MREMAP, proc));
+	if (tok_is(t, "brk"))
+		return op_brk(ps, new_step(ps, SCN_OP_BRK, proc));
+	if (tok_is(t, "read"))
+		return op_access(ps, new_step(ps, SCN_OP_READ, proc), "==");
+	if (tok_is(t, "write"))
+		return op_access(ps, new_step(ps, SCN_OP_WRITE, proc), "=");
+	if (tok_is(t, "fork")) {
+		child = new_proc(ps, 2, proc);
+		if (child < 0)
+			return -1;
+		st = new_step(ps, SCN_OP_FORK, proc);
+		st->proc2 = child;
+		return no_more(ps, 3);
+	}
+	if (tok_is(t, "exit")) {
+		if (no_more(ps, 2))
+			return -1;
+		new_step(ps, SCN_OP_EXIT, proc);
+		ps->life[proc].life = LIFE_EXITED;
+		ps->life[proc].end_line = ps->line;
+		return 0;
+	}
+	return perr(ps, t->col, "unknown operation '%.*s'", t->len, t->s);
+}
+
+/* `swapout P R [keepcache]`, `migrate P R`, `referenced P R`, `rmap P R`. */
+static int folio_op(struct pstate *ps, enum scn_op op)
+{
+	struct scn_step *st;
+	int proc;
+
+	if (tok_proc(ps, 1, &proc))
+		return -1;
+	st = new_step(ps, op, proc);
+	if (tok_range(ps, 2, &st->r))
+		return -1;
+	if (op == SCN_OP_SWAPOUT && ps->ntok > 3 &&
+	    tok_is(&ps->tok[3], "keepcache")) {
+		st->keepcache = true;
+		return no_more(ps, 4);
+	}
+	return no_more(ps, 3);
+}
+
+static int statement(struct pstate *ps)
+{
+	const struct tok *t = &ps->tok[0];
+	int proc;
+
+	if (tok_is(t, "expect"))
+		return parse_expect(ps);
+	ps->last_was_op = false;
+	if (tok_is(t, "window"))
+		return decl_window(ps);
+	if (tok_is(t, "design"))
+		return decl_design(ps);
+	if (tok_is(t, "region"))
+		return decl_region(ps);
+	if (tok_is(t, "file"))
+		return decl_file(ps);
+	if (tok_is(t, "proc")) {
+		proc = new_proc(ps, 1, -1);
+		if (proc < 0 || no_more(ps, 2))
+			return -1;
+		new_step(ps, SCN_OP_PROC, proc);
+		return 0;
+	}
+	if (tok_is(t, "check")) {
+		if (no_more(ps, 1))
+			return -1;
+		new_step(ps, SCN_OP_CHECK, -1);
+		return 0;
+	}
+	if (tok_is(t, "swapout"))
+		return folio_op(ps, SCN_OP_SWAPOUT);
+	if (tok_is(t, "migrate"))
+		return folio_op(ps, SCN_OP_MIGRATE);
+	if (tok_is(t, "referenced"))
+		return folio_op(ps, SCN_OP_REFERENCED);
+	if (tok_is(t, "rmap"))
+		return folio_op(ps, SCN_OP_RMAP);
+	return process_op(ps);
+}
+
+/** scn_free() - free @s and everything it owns. */
+void scn_free(struct scenario *s)
+{
+	int i, j;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nsteps; i++) {
+		for (j = 0; j < s->steps[i].nex; j++) {
+			free(s->steps[i].ex[j].text);
+			free(s->steps[i].ex[j].maps);
+		}
+		free(s->steps[i].ex);
+		free(s->steps[i].text);
+	}
+	free(s->steps);
+	free(s->regions);
+	free(s->files);
+	free(s->procs);
+	free(s->name);
+	free(s);
+}
+
+/** scn_parse() - parse a whole scenario; see scenario.h. */
+struct scenario *scn_parse(const char *name, const char *buf, size_t len,
+			   struct scn_error *err)
+{
+	struct pstate ps;
+	size_t off = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	memset(err, 0, sizeof(*err));
+	ps.s = xrealloc(NULL, sizeof(*ps.s));
+	memset(ps.s, 0, sizeof(*ps.s));
+	ps.s->name = xstrndup(name, (int)strlen(name));
+	ps.s->base = SCN_DEFAULT_BASE;
+	ps.s->pages = SCN_DEFAULT_PAGES;
+	ps.err = err;
+	ps.buf = buf;
+	ps.len = len;
+
+	while (off < len) {
+		const char *l = buf + off, *nl;
+		size_t n;
+
+		nl = memchr(l, '\n', len - off);
+		n = nl ? (size_t)(nl - l) : len - off;
+		ps.next = off + n + 1;
+		off = ps.next;
+		if (ps.line == 0x7fffffff) {
+			perr(&ps, 1, "too many lines");
+			goto fail;
+		}
+		ps.line++;
+		if (n && l[n - 1] == '\r')
+			n--;
+		if (lex_line(&ps, l, n))
+			goto fail;
+		if (ps.ntok && statement(&ps))
+			goto fail;
+	}
+	free(ps.life);
+	return ps.s;
+fail:
+	free(ps.life);
+	scn_free(ps.s);
+	return NULL;
+}
+
+/** scn_read_file() - the contents of @path ("-": standard input). */
+char *scn_read_file(const char *path, size_t *len, struct scn_error *err)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	memset(err, 0, sizeof(*err));
+	if (!f) {
+		snprintf(err->msg, sizeof(err->msg), "cannot open: %s",
+			 strerror(errno));
+		return NULL;
+	}
+	do {
+		if (n == cap) {
+			if (cap >= SCN_MAX_INPUT) {
+				snprintf(err->msg, sizeof(err->msg),
+					 "file too large (over %lu MiB)",
+					 SCN_MAX_INPUT >> 20);
+				goto fail;
+			}
+			cap = cap ? cap * 2 : 65536;
+			buf = xrealloc(buf, cap);
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got);
+	if (ferror(f)) {
+		snprintf(err->msg, sizeof(err->msg), "cannot read: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/** scn_error_print() - "file:line:col: message" (or "file: message"). */
+void scn_error_print(const char *name, const struct scn_error *err, FILE *out)
+{
+	if (err->line)
+		fprintf(out, "%s:%d:%d: %s\n", name, err->line, err->col,
+			err->msg);
+	else
+		fprintf(out, "%s: %s\n", name, err->msg);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared by the files of the scenario parser only: the per-line token
+ * list, the static state that tracks processes while parsing, and the
+ * helpers that read one kind of token and report errors at its column.
+ */
+#ifndef SCN_PARSE_INTERNAL_H
+#define SCN_PARSE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "scenario.h"
+
+/* A line of at most SCN_LINE_MAX bytes has at most this many tokens. */
+#define SCN_MAX_TOKENS (SCN_LINE_MAX / 2 + 2)
+
+struct tok {
+	const char *s;
+	int len;
+	int col;	/* 1-based byte column */
+};
+
+/* What the parser knows statically about a process, line by line. */
+enum pstate_life {
+	LIFE_ALIVE,
+	LIFE_EXITED,
+	LIFE_FAILED,	/* created by a fork that is expected to fail */
+};
+
+struct proc_state {
+	enum pstate_life life;
+	int end_line;		/* line of the exit or of the failing fork */
+	bool brk_set;		/* `brk base` seen */
+	unsigned long brk;	/* the break, in window pages, if no brk failed */
+};
+
+struct pstate {
+	struct scenario *s;
+	struct scn_error *err;
+	const char *buf;	/* the whole text, for look-ahead */
+	size_t len;
+	size_t next;		/* offset of the line after the current one */
+	int line;
+	const char *text;	/* the current line, comment and blanks cut */
+	int textlen;
+	struct tok tok[SCN_MAX_TOKENS];
+	int ntok;
+	int eol_col;		/* column just after the last token */
+	struct proc_state *life;	/* parallel to s->procs */
+	int window_line;
+	int design_line;
+	bool last_was_op;	/* the previous statement was an operation */
+	int caps[4];		/* allocated sizes of the growing arrays */
+};
+
+/* Which table a name belongs to. */
+enum name_kind {
+	NAME_NONE,
+	NAME_REGION,
+	NAME_FILE,
+	NAME_PROC,
+};
+
+/* parse_lex.c */
+int perr(struct pstate *ps, int col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int lex_line(struct pstate *ps, const char *line, size_t n);
+bool tok_is(const struct tok *t, const char *word);
+int need(struct pstate *ps, int i, const char *what);
+int no_more(struct pstate *ps, int i);
+int parse_u64(struct pstate *ps, const char *s, int len, int col,
+	      uint64_t *v);
+int tok_u64(struct pstate *ps, int i, uint64_t *v);
+int tok_count(struct pstate *ps, int i, long *v);
+int new_name(struct pstate *ps, int i, char out[SCN_NAME_MAX]);
+enum name_kind lookup_name(struct pstate *ps, const char *s, int len,
+			   int *idx);
+int tok_range(struct pstate *ps, int i, struct scn_range *r);
+int tok_prot(struct pstate *ps, int i, unsigned long *prot);
+int tok_proc(struct pstate *ps, int i, int *proc);
+int tok_file(struct pstate *ps, const char *s, int len, int col, int *file);
+
+/* parse_expect.c */
+int parse_expect(struct pstate *ps);
+
+/* parse.c */
+void *grow(void *arr, int n, int *cap, size_t elem);
+
+#endif
