@@ -45,8 +45,12 @@ STATIC_LIB := $(BUILD)/libanonvma.a
 SHARED_LIB := $(BUILD)/libanonvma.so
 ANONVMA    := $(BUILD)/anonvma
 
-.PHONY: all lib check unit corpus bench clean deps
+.PHONY: all lib check unit corpus bench clean deps demo
 all: lib $(ANONVMA)
+
+# The README's first command: build, then run the built-in workload.
+demo: $(ANONVMA)
+	@$(ANONVMA) run
 lib: $(STATIC_LIB) $(SHARED_LIB)
 
 $(BUILD)/%.o: %.c
@@ -75,8 +79,12 @@ bench: $(BENCH_BINS)
 
 # The README's test command.  Unit tests first, then every corpus
 # scenario through the model with the invariant checker after each step.
-check: all $(TEST_BINS)
+check: deps
+	@$(MAKE) --no-print-directory all-tests
 	@scripts/run-tests.sh $(BUILD)
+
+.PHONY: all-tests
+all-tests: all $(TEST_BINS)
 
 unit: $(TEST_BINS)
 	@scripts/run-tests.sh $(BUILD) unit
@@ -84,8 +92,9 @@ unit: $(TEST_BINS)
 corpus: all
 	@scripts/run-tests.sh $(BUILD) corpus
 
+# cmocka (and pkg-config) from Debian, installed only when missing.
 deps:
-	scripts/install-deps.sh
+	@scripts/install-deps.sh
 
 clean:
 	rm -rf build build-*

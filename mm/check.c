@@ -51,11 +51,11 @@ static void *xcalloc(size_t n, size_t size)
 }
 
 /**
- * ptrmap_init() - an empty table with room for @expect keys.
+ * check_map_init() - an empty table with room for @expect keys.
  * @m: the table.
  * @expect: how many keys will probably be inserted (it grows anyway).
  */
-void ptrmap_init(struct ptrmap *m, size_t expect)
+void check_map_init(struct ptrmap *m, size_t expect)
 {
 	size_t cap = 16;
 
@@ -68,30 +68,30 @@ void ptrmap_init(struct ptrmap *m, size_t expect)
 }
 
 /**
- * ptrmap_destroy() - free @m's memory.
- * @m: a table set up by ptrmap_init(), or all zeroes.
+ * check_map_destroy() - free @m's memory.
+ * @m: a table set up by check_map_init(), or all zeroes.
  */
-void ptrmap_destroy(struct ptrmap *m)
+void check_map_destroy(struct ptrmap *m)
 {
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof(*m));
 }
 
-static void ptrmap_grow(struct ptrmap *m)
+static void check_map_grow(struct ptrmap *m)
 {
 	struct ptrmap old = *m;
 	size_t i;
 
-	ptrmap_init(m, (old.mask + 1));
+	check_map_init(m, (old.mask + 1));
 	for (i = 0; i <= old.mask; i++)
 		if (old.keys[i])
-			ptrmap_insert(m, old.keys[i], old.vals[i], NULL);
-	ptrmap_destroy(&old);
+			check_map_insert(m, old.keys[i], old.vals[i], NULL);
+	check_map_destroy(&old);
 }
 
 /**
- * ptrmap_insert() - map @key to @val unless @key is already there.
+ * check_map_insert() - map @key to @val unless @key is already there.
  * @m: the table.
  * @key: non-zero key.
  * @val: the value to store.
@@ -100,13 +100,13 @@ static void ptrmap_grow(struct ptrmap *m)
  * Return: true if inserted, false if @key was already present (the
  * stored value is left alone).
  */
-bool ptrmap_insert(struct ptrmap *m, uintptr_t key, unsigned int val,
+bool check_map_insert(struct ptrmap *m, uintptr_t key, unsigned int val,
 		   unsigned int *old)
 {
 	size_t i;
 
 	if ((m->n + 1) * 2 > m->mask + 1)
-		ptrmap_grow(m);
+		check_map_grow(m);
 	for (i = hash_key(key) & m->mask; m->keys[i]; i = (i + 1) & m->mask) {
 		if (m->keys[i] == key) {
 			if (old)
@@ -121,13 +121,13 @@ bool ptrmap_insert(struct ptrmap *m, uintptr_t key, unsigned int val,
 }
 
 /**
- * ptrmap_lookup() - the value stored for @key.
+ * check_map_lookup() - the value stored for @key.
  * @m: the table.
  * @key: non-zero key.
  *
  * Return: the value, or CHECK_NONE when @key is absent.
  */
-unsigned int ptrmap_lookup(const struct ptrmap *m, uintptr_t key)
+unsigned int check_map_lookup(const struct ptrmap *m, uintptr_t key)
 {
 	size_t i;
 
@@ -198,7 +198,7 @@ unsigned int check_av_index(const struct check_ctx *c,
 {
 	if (!av)
 		return CHECK_NONE;
-	return ptrmap_lookup(&c->av_map, (uintptr_t)av);
+	return check_map_lookup(&c->av_map, (uintptr_t)av);
 }
 
 /**
@@ -237,7 +237,7 @@ static void collect_av(void *obj, void *arg)
 	ai->av = av;
 	ai->root = READ_ONCE(av->root);
 	ai->parent = READ_ONCE(av->parent);
-	ptrmap_insert(&c->av_map, (uintptr_t)av, c->nr_avs, NULL);
+	check_map_insert(&c->av_map, (uintptr_t)av, c->nr_avs, NULL);
 	c->nr_avs++;
 }
 
@@ -249,7 +249,7 @@ static void collect_anon_vmas(struct check_ctx *c)
 	if (!anon_vma_cachep)
 		return;
 	kmem_cache_get_stats(anon_vma_cachep, &st);
-	ptrmap_init(&c->av_map, st.live);
+	check_map_init(&c->av_map, st.live);
 	kmem_cache_for_each_live(anon_vma_cachep, collect_av, c);
 	for (i = 0; i < c->nr_avs; i++) {
 		c->avs[i].root_idx = check_av_index(c, c->avs[i].root);
@@ -310,7 +310,7 @@ static void check_one_mm(struct check_ctx *c, struct mm_struct *mm)
 		if (v->vm_end > v->vm_start)
 			pages += vma_pages(v);
 
-		if (!ptrmap_insert(&c->vma_map, (uintptr_t)v, c->nr_vmas,
+		if (!check_map_insert(&c->vma_map, (uintptr_t)v, c->nr_vmas,
 				   &other)) {
 			check_fail(c, "VMA: " VMA_FMT " is in the index twice (first in mm#%lu)",
 				   VMA_ARGS(mm, v), c->vmas[other].mm->serial);
@@ -421,9 +421,9 @@ static void check_one_av(struct check_ctx *c, struct av_info *ai)
 static void ctx_destroy(struct check_ctx *c)
 {
 	check_pages_destroy(c);
-	ptrmap_destroy(&c->av_map);
-	ptrmap_destroy(&c->vma_map);
-	ptrmap_destroy(&c->avc_map);
+	check_map_destroy(&c->av_map);
+	check_map_destroy(&c->vma_map);
+	check_map_destroy(&c->avc_map);
 	free(c->avs);
 	free(c->vmas);
 	free(c->avcs);
@@ -453,7 +453,7 @@ int check_invariants(struct check_report *r)
 
 	mm_registry_lock();
 	collect_anon_vmas(&c);
-	ptrmap_init(&c.vma_map, 64);
+	check_map_init(&c.vma_map, 64);
 	for_each_mm(mm)
 		check_one_mm(&c, mm);
 	check_trees(&c);

@@ -97,7 +97,7 @@ static void visit_avc(struct check_ctx *c, struct tree_walk *w,
 {
 	struct av_info *ai = &c->avs[w->owner];
 	struct anon_vma *av = READ_ONCE(avc->anon_vma);
-	unsigned int vi = ptrmap_lookup(&c->vma_map, (uintptr_t)avc->vma);
+	unsigned int vi = check_map_lookup(&c->vma_map, (uintptr_t)avc->vma);
 	struct vm_area_struct *v;
 	unsigned long start;
 
@@ -154,7 +154,7 @@ static int walk_subtree(struct check_ctx *c, struct tree_walk *w,
 		return -1;
 	}
 	avc = rb_entry(n, struct anon_vma_chain, rb);
-	if (!ptrmap_insert(&c->avc_map, (uintptr_t)avc, c->nr_avcs, &other)) {
+	if (!check_map_insert(&c->avc_map, (uintptr_t)avc, c->nr_avcs, &other)) {
 		if (c->avcs[other].owner == w->owner)
 			tree_broken(c, w, "a node is reached twice");
 		else
@@ -199,7 +199,7 @@ void check_trees(struct check_ctx *c)
 {
 	unsigned int i;
 
-	ptrmap_init(&c->avc_map, c->nr_vmas * 2 + 16);
+	check_map_init(&c->avc_map, c->nr_vmas * 2 + 16);
 	for (i = 0; i < c->nr_avs; i++) {
 		struct anon_vma *av = c->avs[i].av;
 		struct tree_walk w = { .owner = i };
@@ -231,7 +231,7 @@ static void chain_avc(struct check_ctx *c, struct mm_struct *mm,
 	struct chain_walk *cw = arg;
 	struct anon_vma *av = READ_ONCE(avc->anon_vma);
 	unsigned int idx = check_av_index(c, av);
-	unsigned int ci = ptrmap_lookup(&c->avc_map, (uintptr_t)avc);
+	unsigned int ci = check_map_lookup(&c->avc_map, (uintptr_t)avc);
 	struct av_info *ai;
 
 	if (avc->vma != vma)
@@ -419,7 +419,7 @@ static void check_tree_nodes_listed(struct check_ctx *c)
 
 		if (ci->on_list)
 			continue;
-		vi = ptrmap_lookup(&c->vma_map, (uintptr_t)ci->avc->vma);
+		vi = check_map_lookup(&c->vma_map, (uintptr_t)ci->avc->vma);
 		if (vi == CHECK_NONE)
 			check_fail(c, "I5: tree(av#%u) holds an AVC whose VMA is not attached to any mm",
 				   c->avs[ci->owner].av->serial);

@@ -32,11 +32,11 @@ struct ptrmap {
 	size_t n;
 };
 
-void ptrmap_init(struct ptrmap *m, size_t expect);
-void ptrmap_destroy(struct ptrmap *m);
-bool ptrmap_insert(struct ptrmap *m, uintptr_t key, unsigned int val,
+void check_map_init(struct ptrmap *m, size_t expect);
+void check_map_destroy(struct ptrmap *m);
+bool check_map_insert(struct ptrmap *m, uintptr_t key, unsigned int val,
 		   unsigned int *old);
-unsigned int ptrmap_lookup(const struct ptrmap *m, uintptr_t key);
+unsigned int check_map_lookup(const struct ptrmap *m, uintptr_t key);
 
 /* What the checker learned about one live anon_vma. */
 struct av_info {

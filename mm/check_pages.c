@@ -88,7 +88,7 @@ static struct folio_info *note_folio(struct page_walk *w, struct folio *folio,
 	unsigned int idx;
 	struct folio_info *fi;
 
-	if (!ptrmap_insert(&c->folio_map, (uintptr_t)folio, c->nr_folios,
+	if (!check_map_insert(&c->folio_map, (uintptr_t)folio, c->nr_folios,
 			   &idx)) {
 		fi = &c->folios[idx];
 		fi->ptes++;
@@ -115,7 +115,7 @@ static void note_swap(struct page_walk *w, pte_t pte, unsigned long addr)
 	unsigned int idx;
 
 	/* Key plus one: slot numbers may be 0, keys may not. */
-	if (!ptrmap_insert(&c->swap_map, entry.val + 1, c->nr_swaps, &idx)) {
+	if (!check_map_insert(&c->swap_map, entry.val + 1, c->nr_swaps, &idx)) {
 		si = &c->swaps[idx];
 	} else {
 		c->swaps = check_grow(c->swaps, c->nr_swaps, &c->cap_swaps,
@@ -411,8 +411,8 @@ void check_pages(struct check_ctx *c)
 	struct mm_struct *mm;
 	unsigned int i;
 
-	ptrmap_init(&c->folio_map, 256);
-	ptrmap_init(&c->swap_map, 16);
+	check_map_init(&c->folio_map, 256);
+	check_map_init(&c->swap_map, 16);
 	for_each_mm(mm)
 		walk_mm(c, mm);
 	for (i = 0; i < c->nr_folios; i++)
@@ -452,8 +452,8 @@ void check_swap_slots(struct check_ctx *c)
  */
 void check_pages_destroy(struct check_ctx *c)
 {
-	ptrmap_destroy(&c->folio_map);
-	ptrmap_destroy(&c->swap_map);
+	check_map_destroy(&c->folio_map);
+	check_map_destroy(&c->swap_map);
 	free(c->folios);
 	free(c->swaps);
 }

@@ -26,6 +26,7 @@
  */
 #include <limits.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,7 +80,11 @@ struct held_stack {
 	struct held_lock e[MAX_HELD_LOCKS];
 };
 
-static __thread struct held_stack held;
+/*
+ * initial-exec: the library is built position-independent, and the
+ * default TLS model would call __tls_get_addr on every lock operation.
+ */
+static __thread struct held_stack held __attribute__((tls_model("initial-exec")));
 
 static lock_violation_fn violation_hook;
 
@@ -140,6 +145,21 @@ static void futex_wait(unsigned int *word, unsigned int val)
 static void futex_wake(unsigned int *word, int nr)
 {
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, nr, NULL, NULL, 0);
+}
+
+/*
+ * The child of fork() inherits the parent thread's held-lock stack, as a
+ * forked process inherits memory, but it is a new thread: forget the
+ * cached thread id.
+ */
+static void forget_tid_after_fork(void)
+{
+	held.tid = 0;
+}
+
+__attribute__((constructor)) static void locking_setup(void)
+{
+	pthread_atfork(NULL, NULL, forget_tid_after_fork);
 }
 
 static int current_tid(void)

@@ -470,13 +470,25 @@ again:
 				    (vma->vm_flags & VM_WRITE)));
 	mm_counter_add(&mm->rss_swap, -1);
 	mm_counter_add(&mm->rss_anon, 1);
-	spin_unlock(&mm->page_table_lock);
+	/*
+	 * Unlock the folio before the PTE: once the PTE lock is dropped a
+	 * zap may put the PTE's reference, which is now our only one.
+	 */
 	folio_unlock(folio);
+	spin_unlock(&mm->page_table_lock);
 	return 0;
 
 out_unlock_pte:
-	/* The PTE changed under us: back out, the fault is retried. */
+	/*
+	 * The PTE changed under us: back out, the fault is retried.  If
+	 * it was zapped, its swap_free() may have dropped the slot's last
+	 * count while we held the folio lock, and so could not free the
+	 * swap cache: do it here, or nothing ever would (the model has no
+	 * LRU scan to find the folio later).
+	 */
 	spin_unlock(&mm->page_table_lock);
+	if (folio_test_flag(folio, PG_swapcache))
+		folio_free_swap(folio);
 	folio_unlock(folio);
 	folio_put(folio);
 	return ret;

@@ -14,9 +14,10 @@ static vm_flags_t prot_to_vm_flags(unsigned long prot)
 /*
  * mprotect_fixup() - give [start, end) of @vma the flags @newflags.
  * Making a private mapping writable charges it and adds VM_ACCOUNT;
- * making it read-only again never removes the flag, which is why an
- * mprotect round trip can leave two VMAs that no longer merge
- * (spec §3.6).
+ * making it read-only again removes the flag only from an anonymous
+ * VMA that has no anon_vma yet.  A faulted one keeps it, which is why
+ * an mprotect round trip can leave two VMAs that no longer merge
+ * (spec §3.6, corrected to the host kernel's behaviour).
  */
 static int mprotect_fixup(struct vm_area_struct *vma,
 			  struct vm_area_struct **pprev, unsigned long start,
@@ -29,9 +30,19 @@ static int mprotect_fixup(struct vm_area_struct *vma,
 		*pprev = vma;
 		return 0;
 	}
-	if ((newflags & VM_WRITE) &&
-	    !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
-		newflags |= VM_ACCOUNT;
+	if (newflags & VM_WRITE) {
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED |
+				  VM_NORESERVE)))
+			newflags |= VM_ACCOUNT;
+	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(vma) &&
+		   !vma->anon_vma) {
+		/*
+		 * An anonymous VMA that never faulted gives its charge
+		 * back when it stops being writable (the host kernel does
+		 * this; the spec's §3.6 predates it).
+		 */
+		newflags &= ~VM_ACCOUNT;
+	}
 
 	vma = vma_modify_flags(*pprev, vma, start, end, newflags, &err);
 	if (!vma)

@@ -153,6 +153,10 @@ bool folio_trylock(struct folio *folio)
 /**
  * folio_unlock() - release the folio lock held by the calling thread.
  * @folio: the folio.
+ *
+ * Unlocking a folio this thread did not lock is reported as a lock
+ * violation; the bit is cleared all the same (the kernel lets another
+ * context, such as I/O completion, unlock a folio).
  */
 void folio_unlock(struct folio *folio)
 {

@@ -200,7 +200,8 @@ static bool cache_grow(struct kmem_cache *c)
 			c->ctor(base + i * c->stride);
 
 	spin_lock(&c->lock);
-	need = c->nr_free + s->nr_objs;
+	/* Every object of every slab may be free at once. */
+	need = c->nr_slab_objs + s->nr_objs;
 	if (need > c->freestack_cap) {
 		unsigned long cap = c->freestack_cap ? c->freestack_cap * 2 : 256;
 		void **fs;

@@ -137,6 +137,7 @@ int anonvma_init(enum anonvma_design design)
 
 	spin_lock_init(&mm_registry_lock_, LOCK_CLASS_INTERNAL);
 	INIT_LIST_HEAD(&mm_registry);
+	swap_init();
 	return 0;
 }
 
@@ -156,6 +157,13 @@ unsigned long anonvma_exit(FILE *leaks_out)
 	unsigned long leaked = 0;
 	unsigned int i;
 
+	/*
+	 * Swap-cache folios no swap PTE needs any more are dropped first,
+	 * as reclaim would; a slot still in use is a leak of its own.
+	 */
+	leaked = swap_exit();
+	if (leaked && leaks_out)
+		fprintf(leaks_out, "leak: swap slots %lu\n", leaked);
 	for (i = 0; i < NR_CACHES; i++) {
 		struct kmem_cache *c = *all_caches[i];
 

@@ -37,8 +37,21 @@ static void record_violation(const char *rule, const void *lock)
 	last_lock = lock;
 }
 
+/* Fresh locks of every class for each test. */
+static struct rw_semaphore mmap_sem, mmap_sem2, av;
+static spinlock_t ptl, leaf1, leaf2;
+static struct folio f1, f2;
+
 static int setup(void **state)
 {
+	init_rwsem(&mmap_sem, LOCK_CLASS_MMAP);
+	init_rwsem(&mmap_sem2, LOCK_CLASS_MMAP);
+	init_rwsem(&av, LOCK_CLASS_ANON_VMA);
+	spin_lock_init(&ptl, LOCK_CLASS_PTL);
+	spin_lock_init(&leaf1, LOCK_CLASS_INTERNAL);
+	spin_lock_init(&leaf2, LOCK_CLASS_INTERNAL);
+	memset(&f1, 0, sizeof(f1));
+	memset(&f2, 0, sizeof(f2));
 	nviol = 0;
 	last_rule = NULL;
 	last_lock = NULL;
@@ -80,7 +93,6 @@ enum op {
 	OP_DOWN_READ,
 	OP_IS_WRITE_OWNER,
 	OP_IS_HELD,
-	OP_SPIN_IS_HELD,
 };
 
 struct op_arg {
@@ -119,10 +131,7 @@ static void *op_thread(void *p)
 		a->result = rwsem_is_write_owner(a->lock);
 		break;
 	case OP_IS_HELD:
-		a->result = rwsem_is_held(a->lock);
-		break;
-	case OP_SPIN_IS_HELD:
-		a->result = spin_is_held(a->lock);
+		a->result = rwsem_is_held(a->lock) || spin_is_held(a->lock);
 		break;
 	}
 	a->held_after = locks_held_count();
@@ -145,18 +154,15 @@ static int in_other_thread(enum op op, void *lock)
 
 static void test_readers_share(void **state)
 {
-	struct rw_semaphore sem;
-
-	init_rwsem(&sem, LOCK_CLASS_ANON_VMA);
-	down_read(&sem);
+	down_read(&av);
 	/* A second reader gets in, both by trylock and by sleeping lock. */
-	assert_int_equal(in_other_thread(OP_READ_TRY, &sem), 1);
-	assert_int_equal(in_other_thread(OP_DOWN_READ, &sem), 1);
+	assert_int_equal(in_other_thread(OP_READ_TRY, &av), 1);
+	assert_int_equal(in_other_thread(OP_DOWN_READ, &av), 1);
 	/* A writer does not. */
-	assert_int_equal(in_other_thread(OP_WRITE_TRY, &sem), 0);
-	up_read(&sem);
-	assert_false(rwsem_is_locked(&sem));
-	assert_int_equal(in_other_thread(OP_WRITE_TRY, &sem), 1);
+	assert_int_equal(in_other_thread(OP_WRITE_TRY, &av), 0);
+	up_read(&av);
+	assert_false(rwsem_is_locked(&av));
+	assert_int_equal(in_other_thread(OP_WRITE_TRY, &av), 1);
 	assert_int_equal(nviol, 0);
 }
 
@@ -164,154 +170,122 @@ static void test_readers_share(void **state)
 #define NR_READERS 2
 #define ITERS 20000
 
+enum excl_kind { EX_WRITE, EX_READ, EX_SPIN, EX_FOLIO };
+
 struct excl_state {
 	struct rw_semaphore sem;
 	spinlock_t spin;
+	struct folio folio;
 	int inside;		/* plain: only touched under the lock */
 	long counter;		/* plain: only touched under the lock */
-	int bad;		/* atomic: a reader saw a writer inside */
+	int bad;		/* atomic: someone saw another thread inside */
 	int held_after;		/* atomic: threads that ended holding locks */
 };
 
-static void *writer_thread(void *p)
+struct excl_arg {
+	struct excl_state *s;
+	enum excl_kind kind;
+};
+
+static void excl_lock(struct excl_state *s, enum excl_kind kind)
 {
-	struct excl_state *s = p;
+	switch (kind) {
+	case EX_WRITE: down_write(&s->sem); break;
+	case EX_READ: down_read(&s->sem); break;
+	case EX_SPIN: spin_lock(&s->spin); break;
+	case EX_FOLIO: folio_lock(&s->folio); break;
+	}
+}
+
+static void excl_unlock(struct excl_state *s, enum excl_kind kind)
+{
+	switch (kind) {
+	case EX_WRITE: up_write(&s->sem); break;
+	case EX_READ: up_read(&s->sem); break;
+	case EX_SPIN: spin_unlock(&s->spin); break;
+	case EX_FOLIO: folio_unlock(&s->folio); break;
+	}
+}
+
+/*
+ * Exclusive holders mark themselves inside and count; readers only look.
+ * Now and then the holder yields with the lock held, so that the others
+ * exhaust their spinning and sleep on the futex.
+ */
+static void *excl_thread(void *p)
+{
+	struct excl_arg *a = p;
+	struct excl_state *s = a->s;
 	int i;
 
 	for (i = 0; i < ITERS; i++) {
-		down_write(&s->sem);
+		excl_lock(s, a->kind);
 		if (s->inside)
 			__atomic_add_fetch(&s->bad, 1, __ATOMIC_RELAXED);
-		s->inside = 1;
-		s->counter++;
-		/* Now and then hold the lock long enough to make others sleep. */
+		if (a->kind != EX_READ) {
+			s->inside = 1;
+			s->counter++;
+		}
 		if (!(i % 16))
 			sched_yield();
-		s->inside = 0;
-		up_write(&s->sem);
+		if (a->kind != EX_READ)
+			s->inside = 0;
+		excl_unlock(s, a->kind);
 	}
 	if (locks_held_count())
 		__atomic_add_fetch(&s->held_after, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
-static void *reader_thread(void *p)
+/* @nw exclusive threads of @kind plus @nr readers; check the count. */
+static void run_excl(struct excl_state *s, enum excl_kind kind, int nw, int nr)
 {
-	struct excl_state *s = p;
+	struct excl_arg a[NR_WRITERS + NR_READERS];
+	pthread_t t[NR_WRITERS + NR_READERS];
 	int i;
 
-	for (i = 0; i < ITERS; i++) {
-		down_read(&s->sem);
-		if (s->inside)
-			__atomic_add_fetch(&s->bad, 1, __ATOMIC_RELAXED);
-		if (!(i % 16))
-			sched_yield();
-		if (s->inside)
-			__atomic_add_fetch(&s->bad, 1, __ATOMIC_RELAXED);
-		up_read(&s->sem);
+	for (i = 0; i < nw + nr; i++) {
+		a[i].s = s;
+		a[i].kind = i < nw ? kind : EX_READ;
+		assert_int_equal(pthread_create(&t[i], NULL, excl_thread, &a[i]), 0);
 	}
-	if (locks_held_count())
-		__atomic_add_fetch(&s->held_after, 1, __ATOMIC_RELAXED);
-	return NULL;
+	for (i = 0; i < nw + nr; i++)
+		join_within(t[i], 120);
+	assert_int_equal(s->counter, (long)nw * ITERS);
+	assert_int_equal(s->bad, 0);
+	assert_int_equal(s->held_after, 0);
 }
 
 static void test_writer_excludes(void **state)
 {
 	static struct excl_state s;
-	pthread_t t[NR_WRITERS + NR_READERS];
-	int i;
 
 	memset(&s, 0, sizeof(s));
 	init_rwsem(&s.sem, LOCK_CLASS_MMAP);
-	for (i = 0; i < NR_WRITERS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, writer_thread, &s), 0);
-	for (; i < NR_WRITERS + NR_READERS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, reader_thread, &s), 0);
-	for (i = 0; i < NR_WRITERS + NR_READERS; i++)
-		join_within(t[i], 120);
-	assert_int_equal(s.counter, (long)NR_WRITERS * ITERS);
-	assert_int_equal(s.bad, 0);
-	assert_int_equal(s.held_after, 0);
+	run_excl(&s, EX_WRITE, NR_WRITERS, NR_READERS);
 	assert_false(rwsem_is_locked(&s.sem));
 	assert_int_equal(s.sem.waiters, 0);
-}
-
-static void *spin_thread(void *p)
-{
-	struct excl_state *s = p;
-	int i;
-
-	for (i = 0; i < ITERS; i++) {
-		spin_lock(&s->spin);
-		if (s->inside)
-			__atomic_add_fetch(&s->bad, 1, __ATOMIC_RELAXED);
-		s->inside = 1;
-		s->counter++;
-		if (!(i % 16))
-			sched_yield();
-		s->inside = 0;
-		spin_unlock(&s->spin);
-	}
-	if (locks_held_count())
-		__atomic_add_fetch(&s->held_after, 1, __ATOMIC_RELAXED);
-	return NULL;
+	assert_int_equal(s.sem.owner, 0);
 }
 
 static void test_spinlock_excludes(void **state)
 {
 	static struct excl_state s;
-	pthread_t t[NR_WRITERS];
-	int i;
 
 	memset(&s, 0, sizeof(s));
 	spin_lock_init(&s.spin, LOCK_CLASS_PTL);
-	for (i = 0; i < NR_WRITERS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, spin_thread, &s), 0);
-	for (i = 0; i < NR_WRITERS; i++)
-		join_within(t[i], 120);
-	assert_int_equal(s.counter, (long)NR_WRITERS * ITERS);
-	assert_int_equal(s.bad, 0);
-	assert_int_equal(s.held_after, 0);
+	run_excl(&s, EX_SPIN, NR_WRITERS, 0);
 	assert_int_equal(s.spin.locked, 0);
-}
-
-struct folio_state {
-	struct folio folio;
-	long counter;
-	int held_after;
-};
-
-static void *folio_thread(void *p)
-{
-	struct folio_state *s = p;
-	int i;
-
-	for (i = 0; i < ITERS / 4; i++) {
-		folio_lock(&s->folio);
-		s->counter++;
-		if (!(i % 16))
-			sched_yield();
-		folio_unlock(&s->folio);
-	}
-	if (locks_held_count())
-		__atomic_add_fetch(&s->held_after, 1, __ATOMIC_RELAXED);
-	return NULL;
+	assert_int_equal(s.spin.owner, 0);
 }
 
 static void test_folio_lock_excludes(void **state)
 {
-	static struct folio_state s;
-	pthread_t t[NR_WRITERS];
-	int i;
+	static struct excl_state s;
 
 	memset(&s, 0, sizeof(s));
 	folio_set_flag(&s.folio, PG_dirty);
-	for (i = 0; i < NR_WRITERS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, folio_thread, &s), 0);
-	for (i = 0; i < NR_WRITERS; i++)
-		join_within(t[i], 120);
-	assert_int_equal(s.counter, (long)NR_WRITERS * (ITERS / 4));
-	assert_int_equal(s.held_after, 0);
+	run_excl(&s, EX_FOLIO, NR_WRITERS, 0);
 	assert_false(folio_test_locked(&s.folio));
 	/* The lock bit shares the word with other flags and leaves them be. */
 	assert_int_equal(s.folio.flags, 1UL << PG_dirty);
@@ -333,146 +307,111 @@ static void *down_write_thread(void *p)
 	return NULL;
 }
 
-static void test_writer_waits_for_reader(void **state)
+/*
+ * A writer waits for the reader, and once it has queued (the high half
+ * of ->waiters) new readers yield to it, so rmap walkers cannot starve
+ * fork or munmap.
+ */
+static void test_writer_waits_and_is_preferred(void **state)
 {
-	struct rw_semaphore sem;
-	struct wait_arg a = { &sem, 0 };
-	pthread_t t;
-
-	init_rwsem(&sem, LOCK_CLASS_ANON_VMA);
-	down_read(&sem);
-	assert_int_equal(pthread_create(&t, NULL, down_write_thread, &a), 0);
-	sleep_ms(100);
-	assert_int_equal(__atomic_load_n(&a.got, __ATOMIC_RELAXED), 0);
-	up_read(&sem);
-	join_within(t, 10);
-	assert_int_equal(a.got, 1);
-	assert_false(rwsem_is_locked(&sem));
-}
-
-static void test_writer_preference(void **state)
-{
-	struct rw_semaphore sem;
-	struct wait_arg a = { &sem, 0 };
+	struct wait_arg a = { &av, 0 };
 	pthread_t t;
 	int i;
 
-	init_rwsem(&sem, LOCK_CLASS_ANON_VMA);
-	down_read(&sem);
+	down_read(&av);
 	assert_int_equal(pthread_create(&t, NULL, down_write_thread, &a), 0);
-	/* Wait until the writer has queued (high half of ->waiters). */
-	for (i = 0; i < 5000; i++) {
-		if (__atomic_load_n(&sem.waiters, __ATOMIC_RELAXED) >> 16)
-			break;
+	for (i = 0; i < 5000 && !(__atomic_load_n(&av.waiters,
+						  __ATOMIC_RELAXED) >> 16); i++)
 		sleep_ms(1);
-	}
-	assert_int_equal(__atomic_load_n(&sem.waiters, __ATOMIC_RELAXED) >> 16, 1);
-	/* New readers now yield to the queued writer. */
-	assert_int_equal(in_other_thread(OP_READ_TRY, &sem), 0);
+	sleep_ms(50);
+	assert_int_equal(__atomic_load_n(&av.waiters, __ATOMIC_RELAXED) >> 16, 1);
+	assert_int_equal(in_other_thread(OP_READ_TRY, &av), 0);
 	assert_int_equal(__atomic_load_n(&a.got, __ATOMIC_RELAXED), 0);
-	up_read(&sem);
+	up_read(&av);
 	join_within(t, 10);
 	assert_int_equal(a.got, 1);
-	assert_int_equal(in_other_thread(OP_READ_TRY, &sem), 1);
+	assert_false(rwsem_is_locked(&av));
+	assert_int_equal(av.waiters, 0);
+	assert_int_equal(in_other_thread(OP_READ_TRY, &av), 1);
 }
 
 /* ---- trylock and ownership ---------------------------------------------- */
 
 static void test_trylock_semantics(void **state)
 {
-	struct rw_semaphore sem;
-	spinlock_t l;
-
-	init_rwsem(&sem, LOCK_CLASS_ANON_VMA);
-	spin_lock_init(&l, LOCK_CLASS_PTL);
-
-	assert_true(down_write_trylock(&sem));
+	assert_true(down_write_trylock(&av));
 	assert_int_equal(locks_held_count(), 1);
-	assert_int_equal(in_other_thread(OP_READ_TRY, &sem), 0);
-	assert_int_equal(in_other_thread(OP_WRITE_TRY, &sem), 0);
+	assert_int_equal(in_other_thread(OP_READ_TRY, &av), 0);
+	assert_int_equal(in_other_thread(OP_WRITE_TRY, &av), 0);
 	/* Our own trylock fails too, and a trylock never reports. */
-	assert_false(down_write_trylock(&sem));
-	assert_false(down_read_trylock(&sem));
+	assert_false(down_write_trylock(&av));
+	assert_false(down_read_trylock(&av));
 	assert_int_equal(nviol, 0);
-	up_write(&sem);
+	up_write(&av);
 	assert_int_equal(locks_held_count(), 0);
 
 	/* Read trylocks share, even on one thread (a trylock cannot deadlock). */
-	assert_true(down_read_trylock(&sem));
-	assert_true(down_read_trylock(&sem));
-	assert_int_equal(sem.count, 2);
+	assert_true(down_read_trylock(&av));
+	assert_true(down_read_trylock(&av));
+	assert_int_equal(av.count, 2);
 	assert_int_equal(locks_held_count(), 2);
-	assert_false(down_write_trylock(&sem));
-	up_read(&sem);
-	up_read(&sem);
-	assert_int_equal(sem.count, 0);
+	assert_false(down_write_trylock(&av));
+	up_read(&av);
+	up_read(&av);
+	assert_int_equal(av.count, 0);
 
-	assert_true(spin_trylock(&l));
-	assert_false(spin_trylock(&l));
-	assert_int_equal(in_other_thread(OP_SPIN_TRY, &l), 0);
-	spin_unlock(&l);
-	assert_int_equal(in_other_thread(OP_SPIN_TRY, &l), 1);
+	assert_true(spin_trylock(&ptl));
+	assert_false(spin_trylock(&ptl));
+	assert_int_equal(in_other_thread(OP_SPIN_TRY, &ptl), 0);
+	spin_unlock(&ptl);
+	assert_int_equal(in_other_thread(OP_SPIN_TRY, &ptl), 1);
 	assert_int_equal(nviol, 0);
 }
 
 static void test_owner_queries(void **state)
 {
-	struct rw_semaphore sem;
-	spinlock_t l;
+	assert_false(rwsem_is_locked(&mmap_sem));
+	assert_false(rwsem_is_held(&mmap_sem));
 
-	init_rwsem(&sem, LOCK_CLASS_MMAP);
-	spin_lock_init(&l, LOCK_CLASS_PTL);
-	assert_false(rwsem_is_locked(&sem));
-	assert_false(rwsem_is_held(&sem));
+	down_write(&mmap_sem);
+	assert_true(rwsem_is_locked(&mmap_sem));
+	assert_true(rwsem_is_write_owner(&mmap_sem));
+	assert_true(rwsem_is_held(&mmap_sem));
+	assert_int_equal(mmap_sem.owner, (int)syscall(SYS_gettid));
+	assert_int_equal(in_other_thread(OP_IS_WRITE_OWNER, &mmap_sem), 0);
+	assert_int_equal(in_other_thread(OP_IS_HELD, &mmap_sem), 0);
 
-	down_write(&sem);
-	assert_true(rwsem_is_locked(&sem));
-	assert_true(rwsem_is_write_owner(&sem));
-	assert_true(rwsem_is_held(&sem));
-	assert_int_equal(sem.owner, (int)syscall(SYS_gettid));
-	assert_int_equal(in_other_thread(OP_IS_WRITE_OWNER, &sem), 0);
-	assert_int_equal(in_other_thread(OP_IS_HELD, &sem), 0);
-
-	downgrade_write(&sem);
-	assert_true(rwsem_is_locked(&sem));
-	assert_false(rwsem_is_write_owner(&sem));
-	assert_true(rwsem_is_held(&sem));
-	assert_int_equal(sem.owner, 0);
-	assert_int_equal(sem.count, 1);
+	downgrade_write(&mmap_sem);
+	assert_true(rwsem_is_locked(&mmap_sem));
+	assert_false(rwsem_is_write_owner(&mmap_sem));
+	assert_true(rwsem_is_held(&mmap_sem));
+	assert_int_equal(mmap_sem.owner, 0);
+	assert_int_equal(mmap_sem.count, 1);
 	assert_int_equal(locks_held_count(), 1);
-	assert_int_equal(in_other_thread(OP_READ_TRY, &sem), 1);
-	up_read(&sem);
-	assert_false(rwsem_is_locked(&sem));
-	assert_false(rwsem_is_held(&sem));
+	assert_int_equal(in_other_thread(OP_READ_TRY, &mmap_sem), 1);
+	up_read(&mmap_sem);
+	assert_false(rwsem_is_locked(&mmap_sem));
+	assert_false(rwsem_is_held(&mmap_sem));
 
-	down_read(&sem);
-	assert_false(rwsem_is_write_owner(&sem));
-	assert_true(rwsem_is_held(&sem));
-	up_read(&sem);
+	down_read(&mmap_sem);
+	assert_false(rwsem_is_write_owner(&mmap_sem));
+	assert_true(rwsem_is_held(&mmap_sem));
+	up_read(&mmap_sem);
 
-	spin_lock(&l);
-	assert_true(spin_is_held(&l));
-	assert_int_equal(l.owner, (int)syscall(SYS_gettid));
-	assert_int_equal(in_other_thread(OP_SPIN_IS_HELD, &l), 0);
-	spin_unlock(&l);
-	assert_false(spin_is_held(&l));
-	assert_int_equal(l.owner, 0);
+	spin_lock(&ptl);
+	assert_true(spin_is_held(&ptl));
+	assert_int_equal(ptl.owner, (int)syscall(SYS_gettid));
+	assert_int_equal(in_other_thread(OP_IS_HELD, &ptl), 0);
+	spin_unlock(&ptl);
+	assert_false(spin_is_held(&ptl));
+	assert_int_equal(ptl.owner, 0);
 	assert_int_equal(nviol, 0);
 }
 
 static void test_locks_held_count(void **state)
 {
-	struct rw_semaphore sem;
-	spinlock_t l;
-	struct folio f1, f2;
-
-	memset(&f1, 0, sizeof(f1));
-	memset(&f2, 0, sizeof(f2));
-	init_rwsem(&sem, LOCK_CLASS_MMAP);
-	spin_lock_init(&l, LOCK_CLASS_PTL);
-
 	assert_int_equal(locks_held_count(), 0);
-	down_read(&sem);
+	down_read(&mmap_sem);
 	assert_int_equal(locks_held_count(), 1);
 	folio_lock(&f1);
 	assert_int_equal(locks_held_count(), 2);
@@ -480,14 +419,14 @@ static void test_locks_held_count(void **state)
 	assert_int_equal(locks_held_count(), 3);
 	assert_false(folio_trylock(&f1));
 	assert_int_equal(locks_held_count(), 3);
-	spin_lock(&l);
+	spin_lock(&ptl);
 	assert_int_equal(locks_held_count(), 4);
 	/* Out-of-order releases are fine. */
 	folio_unlock(&f1);
 	assert_int_equal(locks_held_count(), 3);
-	up_read(&sem);
+	up_read(&mmap_sem);
 	assert_int_equal(locks_held_count(), 2);
-	spin_unlock(&l);
+	spin_unlock(&ptl);
 	folio_unlock(&f2);
 	assert_int_equal(locks_held_count(), 0);
 	assert_false(folio_test_locked(&f1));
@@ -499,12 +438,6 @@ static void test_locks_held_count(void **state)
 
 static void test_order_violation(void **state)
 {
-	struct rw_semaphore av;
-	spinlock_t ptl;
-
-	init_rwsem(&av, LOCK_CLASS_ANON_VMA);
-	spin_lock_init(&ptl, LOCK_CLASS_PTL);
-
 	/* The right order: anon_vma root, then the page table lock. */
 	down_write(&av);
 	spin_lock(&ptl);
@@ -535,90 +468,69 @@ static void test_order_violation(void **state)
 
 static void test_full_order_chain(void **state)
 {
-	struct rw_semaphore mmap, av;
-	spinlock_t ptl;
-	struct folio f;
-
-	memset(&f, 0, sizeof(f));
-	init_rwsem(&mmap, LOCK_CLASS_MMAP);
-	init_rwsem(&av, LOCK_CLASS_ANON_VMA);
-	spin_lock_init(&ptl, LOCK_CLASS_PTL);
-
 	/* mmap_lock -> folio lock -> anon_vma -> PTL (spec §1.7): clean. */
-	down_read(&mmap);
-	folio_lock(&f);
+	down_read(&mmap_sem);
+	folio_lock(&f1);
 	down_read(&av);
 	spin_lock(&ptl);
 	assert_int_equal(locks_held_count(), 4);
 	spin_unlock(&ptl);
 	up_read(&av);
-	folio_unlock(&f);
-	up_read(&mmap);
+	folio_unlock(&f1);
+	up_read(&mmap_sem);
 	assert_int_equal(nviol, 0);
 
 	/* The folio lock after the PTL: one report, against the PTL. */
-	down_read(&mmap);
+	down_read(&mmap_sem);
 	spin_lock(&ptl);
-	folio_lock(&f);
+	folio_lock(&f1);
 	assert_int_equal(nviol, 1);
 	assert_string_equal(last_rule, "lock order: FOLIO after PTL");
-	assert_ptr_equal(last_lock, &f);
-	folio_unlock(&f);
+	assert_ptr_equal(last_lock, &f1);
+	folio_unlock(&f1);
 	spin_unlock(&ptl);
 
 	/* mmap_lock under the anon_vma lock. */
-	up_read(&mmap);
+	up_read(&mmap_sem);
 	down_write(&av);
-	down_read(&mmap);
+	down_read(&mmap_sem);
 	assert_int_equal(nviol, 2);
 	assert_string_equal(last_rule, "lock order: MMAP after ANON_VMA");
-	up_read(&mmap);
+	up_read(&mmap_sem);
 	up_write(&av);
 	assert_int_equal(nviol, 2);
 }
 
 static void test_trylock_not_order_checked(void **state)
 {
-	struct rw_semaphore av;
-	spinlock_t ptl;
-	struct folio f;
-
-	memset(&f, 0, sizeof(f));
-	init_rwsem(&av, LOCK_CLASS_ANON_VMA);
-	spin_lock_init(&ptl, LOCK_CLASS_PTL);
-
 	/* do_wp_page trylocks the folio under the PTE lock (spec §3.3). */
 	spin_lock(&ptl);
-	assert_true(folio_trylock(&f));
+	assert_true(folio_trylock(&f1));
 	assert_true(down_read_trylock(&av));
 	assert_int_equal(locks_held_count(), 3);
 	up_read(&av);
-	folio_unlock(&f);
+	folio_unlock(&f1);
 	spin_unlock(&ptl);
 	assert_int_equal(nviol, 0);
 }
 
 static void test_nested_mmap(void **state)
 {
-	struct rw_semaphore parent, child;
 	struct mm_struct mm1, mm2;
 
-	init_rwsem(&parent, LOCK_CLASS_MMAP);
-	init_rwsem(&child, LOCK_CLASS_MMAP);
-
-	down_write(&parent);
-	down_write_nested(&child);
+	down_write(&mmap_sem);
+	down_write_nested(&mmap_sem2);
 	assert_int_equal(nviol, 0);
-	up_write(&child);
-	up_write(&parent);
+	up_write(&mmap_sem2);
+	up_write(&mmap_sem);
 
-	down_write(&parent);
-	down_write(&child);
+	down_write(&mmap_sem);
+	down_write(&mmap_sem2);
 	assert_int_equal(nviol, 1);
 	assert_string_equal(last_rule, "lock order: MMAP after MMAP");
-	assert_ptr_equal(last_lock, &child);
-	up_write(&child);
-	up_write(&parent);
+	assert_ptr_equal(last_lock, &mmap_sem2);
+	up_write(&mmap_sem2);
+	up_write(&mmap_sem);
 
 	/* The same through the mmap_lock helpers, as dup_mmap() does. */
 	memset(&mm1, 0, sizeof(mm1));
@@ -636,14 +548,6 @@ static void test_nested_mmap(void **state)
 
 static void test_internal_anywhere(void **state)
 {
-	struct rw_semaphore av;
-	spinlock_t ptl, leaf1, leaf2;
-
-	init_rwsem(&av, LOCK_CLASS_ANON_VMA);
-	spin_lock_init(&ptl, LOCK_CLASS_PTL);
-	spin_lock_init(&leaf1, LOCK_CLASS_INTERNAL);
-	spin_lock_init(&leaf2, LOCK_CLASS_INTERNAL);
-
 	spin_lock(&ptl);
 	spin_lock(&leaf1);
 	spin_lock(&leaf2);
@@ -683,102 +587,85 @@ static void *holder_thread(void *p)
 
 static void test_unlock_not_held(void **state)
 {
-	struct rw_semaphore sem;
-	spinlock_t l;
-	struct folio f;
+	struct holder_arg h = { .lock = &ptl };
+	pthread_t t;
+	int i;
 
-	memset(&f, 0, sizeof(f));
-	init_rwsem(&sem, LOCK_CLASS_ANON_VMA);
-	spin_lock_init(&l, LOCK_CLASS_PTL);
-
-	spin_unlock(&l);
+	spin_unlock(&ptl);
 	assert_int_equal(nviol, 1);
 	assert_string_equal(last_rule, "unlock of a lock not held by this thread");
-	assert_ptr_equal(last_lock, &l);
-	assert_int_equal(l.locked, 0);
+	assert_ptr_equal(last_lock, &ptl);
+	assert_int_equal(ptl.locked, 0);
 
-	up_read(&sem);
+	up_read(&av);
 	assert_int_equal(nviol, 2);
-	assert_ptr_equal(last_lock, &sem);
-	assert_int_equal(sem.count, 0);
+	assert_ptr_equal(last_lock, &av);
+	assert_int_equal(av.count, 0);
 
-	up_write(&sem);
+	up_write(&av);
 	assert_int_equal(nviol, 3);
-	assert_int_equal(sem.count, 0);
+	assert_int_equal(av.count, 0);
 
-	folio_unlock(&f);
+	folio_unlock(&f1);
 	assert_int_equal(nviol, 4);
-	assert_ptr_equal(last_lock, &f);
+	assert_ptr_equal(last_lock, &f1);
 
 	/* Held by another thread: reported, and the lock is left alone. */
-	{
-		struct holder_arg h = { .lock = &l };
-		pthread_t t;
-		int i;
-
-		assert_int_equal(pthread_create(&t, NULL, holder_thread, &h), 0);
-		for (i = 0; i < 5000 && !__atomic_load_n(&h.holding,
-							 __ATOMIC_ACQUIRE); i++)
-			sleep_ms(1);
-		assert_int_equal(h.holding, 1);
-		spin_unlock(&l);
-		assert_int_equal(nviol, 5);
-		assert_ptr_equal(last_lock, &l);
-		assert_int_not_equal(__atomic_load_n(&l.locked, __ATOMIC_RELAXED), 0);
-		__atomic_store_n(&h.release, 1, __ATOMIC_RELEASE);
-		join_within(t, 10);
-		assert_int_equal(h.held_after, 0);
-		assert_int_equal(l.locked, 0);
-	}
+	assert_int_equal(pthread_create(&t, NULL, holder_thread, &h), 0);
+	for (i = 0; i < 5000 && !__atomic_load_n(&h.holding, __ATOMIC_ACQUIRE); i++)
+		sleep_ms(1);
+	assert_int_equal(h.holding, 1);
+	spin_unlock(&ptl);
+	assert_int_equal(nviol, 5);
+	assert_ptr_equal(last_lock, &ptl);
+	assert_int_not_equal(__atomic_load_n(&ptl.locked, __ATOMIC_RELAXED), 0);
+	__atomic_store_n(&h.release, 1, __ATOMIC_RELEASE);
+	join_within(t, 10);
+	assert_int_equal(h.held_after, 0);
+	assert_int_equal(ptl.locked, 0);
 	assert_int_equal(nviol, 5);
 	assert_int_equal(locks_held_count(), 0);
 }
 
 static void test_unlock_wrong_mode(void **state)
 {
-	struct rw_semaphore sem;
-
-	init_rwsem(&sem, LOCK_CLASS_ANON_VMA);
-	down_write(&sem);
-	up_read(&sem);
+	down_write(&av);
+	up_read(&av);
 	assert_int_equal(nviol, 1);
 	assert_string_equal(last_rule, "up_read of a lock held for write");
 	/* Released anyway, in the mode it was held. */
-	assert_int_equal(sem.count, 0);
+	assert_int_equal(av.count, 0);
 	assert_int_equal(locks_held_count(), 0);
 
-	down_read(&sem);
-	up_write(&sem);
+	down_read(&av);
+	up_write(&av);
 	assert_int_equal(nviol, 2);
 	assert_string_equal(last_rule, "up_write of a lock held for read");
-	assert_int_equal(sem.count, 0);
+	assert_int_equal(av.count, 0);
 
-	down_read(&sem);
-	downgrade_write(&sem);
+	down_read(&av);
+	downgrade_write(&av);
 	assert_int_equal(nviol, 3);
 	assert_string_equal(last_rule,
 			    "downgrade_write of a lock not held for write");
-	assert_int_equal(sem.count, 1);
-	up_read(&sem);
+	assert_int_equal(av.count, 1);
+	up_read(&av);
 	assert_int_equal(nviol, 3);
 }
 
 static void test_read_recursion(void **state)
 {
-	struct rw_semaphore sem;
-
-	init_rwsem(&sem, LOCK_CLASS_ANON_VMA);
-	down_read(&sem);
-	down_read(&sem);
+	down_read(&av);
+	down_read(&av);
 	assert_int_equal(nviol, 1);
 	assert_string_equal(last_rule,
 			    "self-deadlock: lock already held by this thread");
-	assert_ptr_equal(last_lock, &sem);
-	assert_int_equal(sem.count, 2);
+	assert_ptr_equal(last_lock, &av);
+	assert_int_equal(av.count, 2);
 	assert_int_equal(locks_held_count(), 2);
-	up_read(&sem);
-	up_read(&sem);
-	assert_int_equal(sem.count, 0);
+	up_read(&av);
+	up_read(&av);
+	assert_int_equal(av.count, 0);
 	assert_int_equal(nviol, 1);
 }
 
@@ -814,15 +701,10 @@ static void test_default_handler_aborts(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct rw_semaphore av;
-		spinlock_t ptl;
-
 		signal(SIGABRT, SIG_DFL);
 		dup2(fds[1], 2);
 		close(fds[0]);
 		lock_set_violation_hook(NULL);
-		init_rwsem(&av, LOCK_CLASS_ANON_VMA);
-		spin_lock_init(&ptl, LOCK_CLASS_PTL);
 		spin_lock(&ptl);
 		down_write(&av);
 		_exit(0);	/* not reached */
@@ -932,8 +814,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_excludes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spinlock_excludes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folio_lock_excludes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writer_waits_for_reader, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writer_preference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_waits_and_is_preferred, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trylock_semantics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_queries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locks_held_count, setup, teardown),

@@ -277,6 +277,37 @@ static void test_typesafe_reuse_ctor_once(void **state)
 	kmem_cache_destroy(c);
 }
 
+/* Many slabs, all objects free at once, then all reused: no new slab. */
+static void test_typesafe_many_slabs(void **state)
+{
+	struct kmem_cache *c = kmem_cache_create("many", sizeof(struct tobj),
+						 SLAB_TYPESAFE_BY_RCU, tobj_ctor);
+	static void *objs[1000], *again[1000];
+	struct kmem_cache_stats st;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		objs[i] = kmem_cache_alloc(c, SITE_FORK);
+	assert_int_equal(ctor_calls, 1024);	/* 16 slabs of 64 */
+	for (i = 0; i < 1000; i++)
+		kmem_cache_free(c, objs[i], SITE_PUT);
+	for (i = 0; i < 1000; i++)
+		again[i] = kmem_cache_alloc(c, SITE_FORK);
+	assert_int_equal(ctor_calls, 1024);
+	qsort(objs, 1000, sizeof(void *), cmp_ptr);
+	qsort(again, 1000, sizeof(void *), cmp_ptr);
+	for (i = 0; i < 1000; i++)
+		assert_ptr_equal(again[i], objs[i]);
+	for (i = 0; i < 1000; i++)
+		kmem_cache_free(c, again[i], SITE_PUT);
+	kmem_cache_get_stats(c, &st);
+	assert_int_equal(st.live, 0);
+	assert_int_equal(st.peak, 1000);
+	assert_int_equal(st.allocs[SITE_FORK], 2000);
+	assert_int_equal(st.frees[SITE_PUT], 2000);
+	kmem_cache_destroy(c);
+}
+
 static void test_typesafe_double_free_warns(void **state)
 {
 	struct kmem_cache *c = kmem_cache_create("ts", sizeof(struct tobj),
@@ -740,6 +771,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fail_hook_third_only_typesafe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fail_hook_first_typesafe_no_slab, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_typesafe_reuse_ctor_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typesafe_many_slabs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_typesafe_double_free_warns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_ctor_every_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_for_each_live_typesafe, setup, teardown),

@@ -11,7 +11,9 @@
  * ROOT anon_vma (spec §2.10), so that the parent's mapping still points
  * to a live anon_vma; with the swap cache kept, swap-in reuses the old
  * folio and its old anon_vma.  Every test ends with the invariant
- * checker, exact rss counts and no swap slot or object left behind.
+ * checker, exact rss counts and no swap slot or object left behind; the
+ * last one races reclaim and migration against fork, COW, swap-in and
+ * exit (run it under SANITIZE=thread too).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 
 #include <anonvma/anonvma.h>
@@ -160,7 +164,7 @@ static struct folio *shared_page(struct mm_struct *parent,
 static void test_swap_slots(void **state)
 {
 	struct mm_struct *mm = new_mm_with_anon(1);
-	struct folio *f;
+	struct folio *f, *other;
 	swp_entry_t e;
 
 	write_page(mm, A0, 7);
@@ -172,7 +176,12 @@ static void test_swap_slots(void **state)
 	assert_true(folio_test_flag(f, PG_swapcache));
 	assert_int_equal(f->private, e.val);
 	assert_int_equal(folio_ref_count(f), 3);	/* PTE, cache, ours */
-	assert_int_equal(try_add_to_swap_cache(f, e), -EEXIST);
+	other = folio_alloc(SITE_OTHER);
+	assert_non_null(other);
+	assert_true(folio_trylock(other));	/* a second folio lock */
+	assert_int_equal(try_add_to_swap_cache(other, e), -EEXIST);
+	folio_unlock(other);
+	folio_put(other);
 	assert_ptr_equal(swap_cache_get_folio(e), f);
 	folio_put(f);
 
@@ -658,32 +667,173 @@ static void test_migrate_enomem(void **state)
 	mmput(parent);
 }
 
+/* --- concurrency -------------------------------------------------------- */
+
+#define STRESS_PAGES 8
+#define STRESS_ROUNDS 200	/* at least this many forks */
+#define STRESS_OPS 400		/* and this many reclaims + migrations */
+#define STRESS_MAX_ROUNDS 20000
+
+struct stress {
+	struct mm_struct *parent;
+	int stop;		/* atomic */
+	int started;		/* atomic: the reclaimer runs */
+	int errors;		/* atomic: wrong values, unexpected errors */
+	unsigned long reclaimed, migrated;	/* atomic */
+};
+
+static void stress_error(struct stress *s)
+{
+	__atomic_fetch_add(&s->errors, 1, __ATOMIC_RELAXED);
+}
+
+/* Reclaim, migrate and age the parent's pages, whatever maps them. */
+static void *stress_reclaimer(void *arg)
+{
+	struct stress *s = arg;
+	unsigned long i;
+
+	__atomic_store_n(&s->started, 1, __ATOMIC_RELEASE);
+	for (i = 0; !__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE); i++) {
+		unsigned long addr = A0 + (i % STRESS_PAGES) * PAGE_SIZE;
+		struct folio *f = folio_at(s->parent, addr), *n = NULL;
+		int ret;
+
+		if (!f)
+			continue;
+		switch ((i / STRESS_PAGES) % 4) {
+		case 0:
+		case 1:
+			ret = reclaim_folio(f, i & 1, NULL);
+			if (ret == 0)
+				__atomic_fetch_add(&s->reclaimed, 1,
+						   __ATOMIC_RELAXED);
+			else if (ret != -EAGAIN)
+				stress_error(s);
+			break;
+		case 2:
+			ret = migrate_folio_to_new(f, &n, NULL);
+			if (ret == 0) {
+				__atomic_fetch_add(&s->migrated, 1,
+						   __ATOMIC_RELAXED);
+				folio_put(n);
+			} else if (ret != -EAGAIN) {
+				stress_error(s);
+			}
+			break;
+		default:
+			if (folio_referenced(f, NULL) < 0)
+				stress_error(s);
+			break;
+		}
+		folio_put(f);
+	}
+	return NULL;
+}
+
+static bool stress_enough(struct stress *s)
+{
+	unsigned long r = __atomic_load_n(&s->reclaimed, __ATOMIC_RELAXED);
+	unsigned long m = __atomic_load_n(&s->migrated, __ATOMIC_RELAXED);
+
+	return r && m && r + m >= STRESS_OPS;
+}
+
+/*
+ * Fork children that read the shared pages, write some of their own,
+ * and exit, while the parent reads its pages back in.
+ */
+static void stress_mutator(struct stress *s)
+{
+	int round, i;
+
+	for (round = 0; round < STRESS_MAX_ROUNDS; round++) {
+		int err = 0;
+		struct mm_struct *child = dup_mm(s->parent, &err);
+		uint64_t v;
+
+		if (!child) {
+			stress_error(s);
+			break;
+		}
+		for (i = 0; i < STRESS_PAGES; i++) {
+			unsigned long addr = A0 + i * PAGE_SIZE;
+
+			v = 0;
+			if (access_page(child, addr, false, &v) ||
+			    v != 100 + (uint64_t)i)
+				stress_error(s);
+			if ((i + round) % 3 == 0) {
+				v = 1000 + round;
+				if (access_page(child, addr, true, &v))
+					stress_error(s);
+				v = 0;
+				if (access_page(child, addr, false, &v) ||
+				    v != 1000 + (uint64_t)round)
+					stress_error(s);
+			}
+			v = 0;
+			if (access_page(s->parent, addr, false, &v) ||
+			    v != 100 + (uint64_t)i)
+				stress_error(s);
+		}
+		mmput(child);
+		if (round >= STRESS_ROUNDS && stress_enough(s))
+			break;
+	}
+}
+
+/*
+ * Reclaim and migration race with fork, COW, swap-in and exit: every
+ * value read stays right, and afterwards every invariant holds and no
+ * slot or object is left.
+ */
+static void test_swap_concurrent(void **state)
+{
+	struct stress s = { .parent = new_mm_with_anon(STRESS_PAGES) };
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < STRESS_PAGES; i++)
+		write_page(s.parent, A0 + i * PAGE_SIZE, 100 + i);
+	assert_int_equal(pthread_create(&t, NULL, stress_reclaimer, &s), 0);
+	while (!__atomic_load_n(&s.started, __ATOMIC_ACQUIRE))
+		sched_yield();
+	stress_mutator(&s);
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+
+	assert_int_equal(s.errors, 0);
+	assert_true(s.reclaimed > 0);
+	assert_true(s.migrated > 0);
+	assert_invariants();
+	for (i = 0; i < STRESS_PAGES; i++)
+		assert_int_equal(read_page(s.parent, A0 + i * PAGE_SIZE),
+				 100 + i);
+	assert_int_equal(s.parent->rss_anon, STRESS_PAGES);
+	assert_int_equal(s.parent->rss_swap, 0);
+	assert_invariants();
+	mmput(s.parent);
+}
+
+#define SWAP_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_swap_slots, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swap_exclusive_roundtrip,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swap_exit_frees_slots,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swap_2010_sequence,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swap_nocache_tags_root,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swap_keepcache_keeps_anon_vma,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reclaim_file_folio,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_folio_referenced,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_shared,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_exclusive,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_swapcache,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_enomem,
-						setup, teardown),
+		SWAP_TEST(test_swap_slots),
+		SWAP_TEST(test_swap_exclusive_roundtrip),
+		SWAP_TEST(test_swap_exit_frees_slots),
+		SWAP_TEST(test_swap_2010_sequence),
+		SWAP_TEST(test_swap_nocache_tags_root),
+		SWAP_TEST(test_swap_keepcache_keeps_anon_vma),
+		SWAP_TEST(test_reclaim_file_folio),
+		SWAP_TEST(test_folio_referenced),
+		SWAP_TEST(test_migrate_shared),
+		SWAP_TEST(test_migrate_exclusive),
+		SWAP_TEST(test_migrate_swapcache),
+		SWAP_TEST(test_migrate_enomem),
+		SWAP_TEST(test_swap_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,13 +77,20 @@ static void test_split_and_remerge_faulted(void **state)
 	tl_check();
 }
 
-/* §5.3-3: an unfaulted VMA merges with a faulted neighbour (6.16+). */
+/*
+ * §5.3-3: an unfaulted VMA merges with a faulted neighbour (6.16+).
+ * MAP_NORESERVE, as in the kernel's selftests: otherwise mprotect to
+ * read-only drops VM_ACCOUNT from the unfaulted piece only, and the
+ * flag difference alone keeps the two apart.
+ */
 static void test_unfaulted_left_faulted_right(void **state)
 {
 	struct mm_struct *mm = tl_mm();
 	struct anon_vma *av;
 
-	tl_map(mm, 0, 10, RW);
+	assert_int_equal(sys_mmap(mm, PG(0), 10 * PAGE_SIZE, RW,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				  MAP_FIXED_NOREPLACE, NULL, 0), (long)PG(0));
 	tl_mprotect(mm, 0, 5, PROT_READ);
 	tl_write(mm, 5);
 	av = tl_vma(mm, 5)->anon_vma;
@@ -94,6 +101,22 @@ static void test_unfaulted_left_faulted_right(void **state)
 	assert_ptr_equal(tl_vma(mm, 0)->anon_vma, av);
 	assert_int_equal(av->num_active_vmas, 1);
 	assert_int_equal(tl_chain_len(tl_vma(mm, 0)), 1);
+	tl_check();
+}
+
+/* The same shape without MAP_NORESERVE stays two VMAs (host kernel). */
+static void test_unfaulted_loses_vm_account(void **state)
+{
+	struct mm_struct *mm = tl_mm();
+
+	tl_map(mm, 0, 10, RW);
+	tl_mprotect(mm, 0, 5, PROT_READ);
+	assert_false(tl_vma(mm, 0)->vm_flags & VM_ACCOUNT);
+	assert_true(tl_vma(mm, 5)->vm_flags & VM_ACCOUNT);
+	tl_write(mm, 5);
+	tl_mprotect(mm, 5, 5, PROT_READ);
+	assert_true(tl_vma(mm, 5)->vm_flags & VM_ACCOUNT);
+	assert_int_equal(tl_vmas(mm), 2);
 	tl_check();
 }
 
@@ -268,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adjacent_mmaps_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_and_remerge_faulted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unfaulted_left_faulted_right, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unfaulted_loses_vm_account, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prev_next_mutually_incompatible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mremap_pgoff_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dontunmap_merge_keeps_anon_state, setup, teardown),

@@ -130,8 +130,8 @@ void print_json_step(FILE *out, const struct scenario *s,
 		     const struct obs_step *o, bool first);
 /** print_json_end() - the verdict object and the end of the document. */
 void print_json_end(FILE *out, const struct exec_summary *sum);
-/** json_string() - @str as a JSON string literal, quotes included. */
-void json_string(FILE *out, const char *str);
+/** scn_json_string() - @str as a JSON string literal, quotes included. */
+void scn_json_string(FILE *out, const char *str);
 
 /* workload.c */
 /** workload_text() - the built-in scenario, a NUL-terminated text. */

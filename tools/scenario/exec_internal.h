@@ -36,11 +36,11 @@ void exec_fail(struct exec_state *x, struct obs_step *o, int line,
 /** exec_walk_count() - VMAs an rmap walk of @folio visits (locks it). */
 unsigned long exec_walk_count(struct folio *folio);
 
-/** expect_step() - evaluate the expectations of @st against @o and the model. */
-void expect_step(struct exec_state *x, const struct scn_step *st,
+/** exec_expect_step() - evaluate the expectations of @st against @o and the model. */
+void exec_expect_step(struct exec_state *x, const struct scn_step *st,
 		 struct obs_step *o);
 
-/** fmt_range() - "@3" or "@3:5" for window pages @r, into @buf. */
-const char *fmt_range(const struct scn_range *r, char *buf, size_t n);
+/** exec_fmt_range() - "@3" or "@3:5" for window pages @r, into @buf. */
+const char *exec_fmt_range(const struct scn_range *r, char *buf, size_t n);
 
 #endif

@@ -34,8 +34,8 @@ void exec_fail(struct exec_state *x, struct obs_step *o, int line,
 	}
 }
 
-/** fmt_range() - see exec_internal.h. */
-const char *fmt_range(const struct scn_range *r, char *buf, size_t n)
+/** exec_fmt_range() - see exec_internal.h. */
+const char *exec_fmt_range(const struct scn_range *r, char *buf, size_t n)
 {
 	if (r->end == r->first + 1)
 		snprintf(buf, n, "@%lu", r->first);
@@ -407,7 +407,7 @@ static bool run_step(struct exec_state *x, int i)
 	check_values(x, st, &o);
 	if (x->opts->check || st->op == SCN_OP_CHECK)
 		go_on = run_check(x, st, &o) && go_on;
-	expect_step(x, st, &o);
+	exec_expect_step(x, st, &o);
 
 	x->sum->steps_run++;
 	o.last = !go_on || i == x->s->nsteps - 1;

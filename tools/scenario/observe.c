@@ -485,7 +485,8 @@ static void label_avs(struct snap *sn, struct obs_step *o)
 	struct obs_ptrmap *old = m->avs;
 	int i, j;
 
-	qsort(sn->avs, (size_t)sn->navs, sizeof(*sn->avs), cmp_serial);
+	if (sn->navs)
+		qsort(sn->avs, (size_t)sn->navs, sizeof(*sn->avs), cmp_serial);
 	m->avs = ptrmap_new();
 	for (i = 0; i < sn->navs; i++) {
 		uint64_t v;

@@ -97,11 +97,11 @@ static void *xrealloc(void *p, size_t n)
 }
 
 /**
- * grow() - make room for element @n of a growing array.
+ * scn_grow() - make room for element @n of a growing array.
  * @arr: the array; @n: the index about to be used; @cap: its capacity.
  * @elem: the element size.  New elements are zeroed.
  */
-void *grow(void *arr, int n, int *cap, size_t elem)
+void *scn_grow(void *arr, int n, int *cap, size_t elem)
 {
 	int old = *cap;
 
@@ -128,7 +128,7 @@ static struct scn_step *new_step(struct pstate *ps, enum scn_op op, int proc)
 	struct scenario *s = ps->s;
 	struct scn_step *st;
 
-	s->steps = grow(s->steps, s->nsteps, &ps->caps[0], sizeof(*st));
+	s->steps = scn_grow(s->steps, s->nsteps, &ps->caps[0], sizeof(*st));
 	st = &s->steps[s->nsteps++];
 	st->line = ps->line;
 	st->text = xstrndup(ps->text, ps->textlen);
@@ -150,10 +150,10 @@ static int new_proc(struct pstate *ps, int i, int parent)
 	int cap = ps->caps[1];
 	char name[SCN_NAME_MAX];
 
-	if (new_name(ps, i, name))
+	if (scn_new_name(ps, i, name))
 		return -1;
-	s->procs = grow(s->procs, s->nprocs, &ps->caps[1], sizeof(*s->procs));
-	ps->life = grow(ps->life, s->nprocs, &cap, sizeof(*ps->life));
+	s->procs = scn_grow(s->procs, s->nprocs, &ps->caps[1], sizeof(*s->procs));
+	ps->life = scn_grow(ps->life, s->nprocs, &cap, sizeof(*ps->life));
 	memcpy(s->procs[s->nprocs].name, name, sizeof(name));
 	s->procs[s->nprocs].line = ps->line;
 	s->procs[s->nprocs].parent = parent;
@@ -167,36 +167,36 @@ static int decl_window(struct pstate *ps)
 	int i = 2;
 
 	if (ps->window_line)
-		return perr(ps, ps->tok[0].col,
+		return scn_perr(ps, ps->tok[0].col,
 			    "window declared twice (first at line %d)",
 			    ps->window_line);
 	if (ps->s->nregions || ps->s->nsteps)
-		return perr(ps, ps->tok[0].col,
+		return scn_perr(ps, ps->tok[0].col,
 			    "window must come before regions and operations");
-	if (tok_u64(ps, 1, &base))
+	if (scn_tok_u64(ps, 1, &base))
 		return -1;
 	if (base & (SCN_PAGE_SIZE - 1))
-		return perr(ps, ps->tok[1].col,
+		return scn_perr(ps, ps->tok[1].col,
 			    "window base 0x%llx is not page-aligned",
 			    (unsigned long long)base);
 	if (base == 0 || base >= SCN_USER_TOP)
-		return perr(ps, ps->tok[1].col,
+		return scn_perr(ps, ps->tok[1].col,
 			    "window base must lie in 0x1000-0x%lx",
 			    SCN_USER_TOP - 1);
-	if (i < ps->ntok && tok_is(&ps->tok[i], "pages")) {
-		if (tok_u64(ps, i + 1, &pages))
+	if (i < ps->ntok && scn_tok_is(&ps->tok[i], "pages")) {
+		if (scn_tok_u64(ps, i + 1, &pages))
 			return -1;
 		if (pages == 0 || pages > SCN_MAX_PAGES)
-			return perr(ps, ps->tok[i + 1].col,
+			return scn_perr(ps, ps->tok[i + 1].col,
 				    "window size must be 1 to %lu pages",
 				    SCN_MAX_PAGES);
 		if (pages > (SCN_USER_TOP - base) / SCN_PAGE_SIZE)
-			return perr(ps, ps->tok[i + 1].col,
+			return scn_perr(ps, ps->tok[i + 1].col,
 				    "window ends above the user address space (0x%lx)",
 				    SCN_USER_TOP);
 		i += 2;
 	}
-	if (no_more(ps, i))
+	if (scn_no_more(ps, i))
 		return -1;
 	ps->s->base = (unsigned long)base;
 	ps->s->pages = (unsigned long)pages;
@@ -210,22 +210,22 @@ static int decl_design(struct pstate *ps)
 	char name[SCN_NAME_MAX];
 
 	if (ps->design_line)
-		return perr(ps, ps->tok[0].col,
+		return scn_perr(ps, ps->tok[0].col,
 			    "design declared twice (first at line %d)",
 			    ps->design_line);
 	if (ps->s->nsteps)
-		return perr(ps, ps->tok[0].col,
+		return scn_perr(ps, ps->tok[0].col,
 			    "design must come before operations");
-	if (need(ps, 1, "design name"))
+	if (scn_need(ps, 1, "design name"))
 		return -1;
 	t = &ps->tok[1];
 	if (t->len >= SCN_NAME_MAX)
-		return perr(ps, t->col, "unknown design '%.*s'", t->len, t->s);
+		return scn_perr(ps, t->col, "unknown design '%.*s'", t->len, t->s);
 	memcpy(name, t->s, (size_t)t->len);
 	name[t->len] = '\0';
 	if (design_parse(name) < 0)
-		return perr(ps, t->col, "unknown design '%s'", name);
-	if (no_more(ps, 2))
+		return scn_perr(ps, t->col, "unknown design '%s'", name);
+	if (scn_no_more(ps, 2))
 		return -1;
 	memcpy(ps->s->design, name, sizeof(name));
 	ps->design_line = ps->line;
@@ -239,21 +239,21 @@ static int decl_region(struct pstate *ps)
 	char name[SCN_NAME_MAX];
 	uint64_t first, count;
 
-	if (new_name(ps, 1, name) || tok_u64(ps, 2, &first) ||
-	    tok_u64(ps, 3, &count) || no_more(ps, 4))
+	if (scn_new_name(ps, 1, name) || scn_tok_u64(ps, 2, &first) ||
+	    scn_tok_u64(ps, 3, &count) || scn_no_more(ps, 4))
 		return -1;
 	if (first >= s->pages)
-		return perr(ps, ps->tok[2].col,
+		return scn_perr(ps, ps->tok[2].col,
 			    "page %llu is outside the window (%lu pages)",
 			    (unsigned long long)first, s->pages);
 	if (count == 0)
-		return perr(ps, ps->tok[3].col,
+		return scn_perr(ps, ps->tok[3].col,
 			    "a region needs at least one page");
 	if (count > s->pages - first)
-		return perr(ps, ps->tok[3].col,
+		return scn_perr(ps, ps->tok[3].col,
 			    "region ends outside the window (%lu pages)",
 			    s->pages);
-	s->regions = grow(s->regions, s->nregions, &ps->caps[2], sizeof(*rg));
+	s->regions = scn_grow(s->regions, s->nregions, &ps->caps[2], sizeof(*rg));
 	rg = &s->regions[s->nregions++];
 	memcpy(rg->name, name, sizeof(name));
 	rg->r.first = (unsigned long)first;
@@ -269,12 +269,12 @@ static int decl_file(struct pstate *ps)
 	char name[SCN_NAME_MAX];
 	uint64_t pages;
 
-	if (new_name(ps, 1, name) || tok_u64(ps, 2, &pages) || no_more(ps, 3))
+	if (scn_new_name(ps, 1, name) || scn_tok_u64(ps, 2, &pages) || scn_no_more(ps, 3))
 		return -1;
 	if (pages == 0 || pages > SCN_MAX_PAGES)
-		return perr(ps, ps->tok[2].col,
+		return scn_perr(ps, ps->tok[2].col,
 			    "file size must be 1 to %lu pages", SCN_MAX_PAGES);
-	s->files = grow(s->files, s->nfiles, &ps->caps[3], sizeof(*f));
+	s->files = scn_grow(s->files, s->nfiles, &ps->caps[3], sizeof(*f));
 	f = &s->files[s->nfiles++];
 	memcpy(f->name, name, sizeof(name));
 	f->pages = (unsigned long)pages;
@@ -293,21 +293,21 @@ static int mmap_words(struct pstate *ps, struct scn_step *st, int i)
 		const struct tok *t = &ps->tok[i];
 		int w;
 
-		if (tok_is(t, "shared"))
+		if (scn_tok_is(t, "shared"))
 			w = 0;
-		else if (tok_is(t, "fixed"))
+		else if (scn_tok_is(t, "fixed"))
 			w = 1;
-		else if (tok_is(t, "noreserve"))
+		else if (scn_tok_is(t, "noreserve"))
 			w = 2;
 		else if (t->len > 5 && !memcmp(t->s, "file=", 5))
 			w = 3;
 		else if (t->len > 4 && !memcmp(t->s, "off=", 4))
 			w = 4;
 		else
-			return perr(ps, t->col, "unknown mmap option '%.*s'",
+			return scn_perr(ps, t->col, "unknown mmap option '%.*s'",
 				    t->len, t->s);
 		if (seen[w])
-			return perr(ps, t->col, "duplicate mmap option '%.*s'",
+			return scn_perr(ps, t->col, "duplicate mmap option '%.*s'",
 				    t->len, t->s);
 		seen[w] = true;
 		if (w == 0)
@@ -319,18 +319,18 @@ static int mmap_words(struct pstate *ps, struct scn_step *st, int i)
 		else if (w == 2)
 			st->flags |= MAP_NORESERVE;
 		else if (w == 3) {
-			if (tok_file(ps, t->s + 5, t->len - 5, t->col + 5,
+			if (scn_tok_file(ps, t->s + 5, t->len - 5, t->col + 5,
 				     &st->file))
 				return -1;
 			st->flags &= ~(unsigned long)MAP_ANONYMOUS;
 		} else {
 			uint64_t off;
 
-			if (parse_u64(ps, t->s + 4, t->len - 4, t->col + 4,
+			if (scn_parse_u64(ps, t->s + 4, t->len - 4, t->col + 4,
 				      &off))
 				return -1;
 			if (off > SCN_MAX_PAGES * 1024)
-				return perr(ps, t->col + 4,
+				return scn_perr(ps, t->col + 4,
 					    "file offset too large '%.*s'",
 					    t->len - 4, t->s + 4);
 			st->off = (unsigned long)off;
@@ -338,7 +338,7 @@ static int mmap_words(struct pstate *ps, struct scn_step *st, int i)
 		}
 	}
 	if (off_col && st->file < 0)
-		return perr(ps, off_col, "off= needs file=");
+		return scn_perr(ps, off_col, "off= needs file=");
 	return 0;
 }
 
@@ -354,14 +354,14 @@ static int op_madvise(struct pstate *ps, struct scn_step *st)
 	};
 	size_t k;
 
-	if (tok_range(ps, 2, &st->r) || need(ps, 3, "advice"))
+	if (scn_tok_range(ps, 2, &st->r) || scn_need(ps, 3, "advice"))
 		return -1;
 	for (k = 0; k < sizeof(adv) / sizeof(adv[0]); k++)
-		if (tok_is(&ps->tok[3], adv[k].word)) {
+		if (scn_tok_is(&ps->tok[3], adv[k].word)) {
 			st->advice = adv[k].advice;
-			return no_more(ps, 4);
+			return scn_no_more(ps, 4);
 		}
-	return perr(ps, ps->tok[3].col, "unknown advice '%.*s'",
+	return scn_perr(ps, ps->tok[3].col, "unknown advice '%.*s'",
 		    ps->tok[3].len, ps->tok[3].s);
 }
 
@@ -369,28 +369,28 @@ static int op_mremap(struct pstate *ps, struct scn_step *st)
 {
 	uint64_t n;
 
-	if (tok_range(ps, 2, &st->r) || need(ps, 3, "new size or 'to'"))
+	if (scn_tok_range(ps, 2, &st->r) || scn_need(ps, 3, "new size or 'to'"))
 		return -1;
-	if (tok_is(&ps->tok[3], "to")) {
-		if (tok_range(ps, 4, &st->r2))
+	if (scn_tok_is(&ps->tok[3], "to")) {
+		if (scn_tok_range(ps, 4, &st->r2))
 			return -1;
 		st->flags = MREMAP_MAYMOVE | MREMAP_FIXED;
-		if (ps->ntok > 5 && tok_is(&ps->tok[5], "dontunmap")) {
+		if (ps->ntok > 5 && scn_tok_is(&ps->tok[5], "dontunmap")) {
 			st->flags |= MREMAP_DONTUNMAP;
-			return no_more(ps, 6);
+			return scn_no_more(ps, 6);
 		}
-		return no_more(ps, 5);
+		return scn_no_more(ps, 5);
 	}
-	if (tok_u64(ps, 3, &n))
+	if (scn_tok_u64(ps, 3, &n))
 		return -1;
 	if (n == 0)
-		return perr(ps, ps->tok[3].col, "new size must be at least 1 page");
+		return scn_perr(ps, ps->tok[3].col, "new size must be at least 1 page");
 	if (n > ps->s->pages - st->r.first)
-		return perr(ps, ps->tok[3].col,
+		return scn_perr(ps, ps->tok[3].col,
 			    "new size ends outside the window (%lu pages)",
 			    ps->s->pages);
 	st->npages = (unsigned long)n;
-	return no_more(ps, 4);
+	return scn_no_more(ps, 4);
 }
 
 static int op_brk(struct pstate *ps, struct scn_step *st)
@@ -399,50 +399,50 @@ static int op_brk(struct pstate *ps, struct scn_step *st)
 	const struct tok *t;
 	uint64_t n;
 
-	if (need(ps, 2, "'base', +N or -N"))
+	if (scn_need(ps, 2, "'base', +N or -N"))
 		return -1;
 	t = &ps->tok[2];
-	if (tok_is(t, "base")) {
+	if (scn_tok_is(t, "base")) {
 		st->op = SCN_OP_BRK_BASE;
-		if (tok_range(ps, 3, &st->r) || no_more(ps, 4))
+		if (scn_tok_range(ps, 3, &st->r) || scn_no_more(ps, 4))
 			return -1;
 		life->brk_set = true;
 		life->brk = st->r.first;
 		return 0;
 	}
 	if (t->s[0] != '+' && t->s[0] != '-')
-		return perr(ps, t->col, "expected 'base', +N or -N, found '%.*s'",
+		return scn_perr(ps, t->col, "expected 'base', +N or -N, found '%.*s'",
 			    t->len, t->s);
-	if (parse_u64(ps, t->s + 1, t->len - 1, t->col + 1, &n))
+	if (scn_parse_u64(ps, t->s + 1, t->len - 1, t->col + 1, &n))
 		return -1;
 	if (!life->brk_set)
-		return perr(ps, t->col, "brk moves need a 'brk base' first");
+		return scn_perr(ps, t->col, "brk moves need a 'brk base' first");
 	if (t->s[0] == '+' && n > ps->s->pages - life->brk)
-		return perr(ps, t->col,
+		return scn_perr(ps, t->col,
 			    "the break would end outside the window (%lu pages)",
 			    ps->s->pages);
 	if (t->s[0] == '-' && n > life->brk)
-		return perr(ps, t->col,
+		return scn_perr(ps, t->col,
 			    "the break would go below the window");
 	st->delta = t->s[0] == '+' ? (long)n : -(long)n;
 	life->brk += (unsigned long)st->delta;
-	return no_more(ps, 3);
+	return scn_no_more(ps, 3);
 }
 
 /* `P read R [== V]` and `P write R [= V]`. */
 static int op_access(struct pstate *ps, struct scn_step *st, const char *eq)
 {
-	if (tok_range(ps, 2, &st->r))
+	if (scn_tok_range(ps, 2, &st->r))
 		return -1;
 	if (ps->ntok == 3)
 		return 0;
-	if (!tok_is(&ps->tok[3], eq))
-		return perr(ps, ps->tok[3].col, "expected '%s', found '%.*s'",
+	if (!scn_tok_is(&ps->tok[3], eq))
+		return scn_perr(ps, ps->tok[3].col, "expected '%s', found '%.*s'",
 			    eq, ps->tok[3].len, ps->tok[3].s);
-	if (tok_u64(ps, 4, &st->value))
+	if (scn_tok_u64(ps, 4, &st->value))
 		return -1;
 	st->has_value = true;
-	return no_more(ps, 5);
+	return scn_no_more(ps, 5);
 }
 
 /* A line that starts with a process name. */
@@ -452,51 +452,54 @@ static int process_op(struct pstate *ps)
 	struct scn_step *st;
 	int proc, child;
 
-	if (tok_proc(ps, 0, &proc) || need(ps, 1, "operation"))
+	if (scn_tok_proc(ps, 0, &proc) || scn_need(ps, 1, "operation"))
 		return -1;
 	t = &ps->tok[1];
-	if (tok_is(t, "mmap")) {
+	if (scn_tok_is(t, "mmap")) {
 		st = new_step(ps, SCN_OP_MMAP, proc);
-		if (tok_range(ps, 2, &st->r) || tok_prot(ps, 3, &st->prot))
+		if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot))
 			return -1;
 		return mmap_words(ps, st, 4);
 	}
-	if (tok_is(t, "munmap")) {
+	if (scn_tok_is(t, "munmap")) {
 		st = new_step(ps, SCN_OP_MUNMAP, proc);
-		return tok_range(ps, 2, &st->r) || no_more(ps, 3) ? -1 : 0;
+		return scn_tok_range(ps, 2, &st->r) || scn_no_more(ps, 3) ? -1 : 0;
 	}
-	if (tok_is(t, "mprotect")) {
+	if (scn_tok_is(t, "mprotect")) {
 		st = new_step(ps, SCN_OP_MPROTECT, proc);
-		return tok_range(ps, 2, &st->r) || tok_prot(ps, 3, &st->prot) ||
-		       no_more(ps, 4) ? -1 : 0;
+		return scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot) ||
+		       scn_no_more(ps, 4) ? -1 : 0;
 	}
-	if (tok_is(t, "madvise"))
+	if (scn_tok_is(t, "madvise"))
 		return op_madvise(ps, new_step(ps, SCN_OP_MADVISE, proc));
-	if (tok_is(t, "mremap"))
+	if (scn_tok_is(t, "mremap"))
 		return op_mremap(ps, new_step(ps, SCN_OP_MREMAP, proc));
-	if (tok_is(t, "brk"))
+	if (scn_tok_is(t, "brk"))
 		return op_brk(ps, new_step(ps, SCN_OP_BRK, proc));
-	if (tok_is(t, "read"))
+	if (scn_tok_is(t, "read"))
 		return op_access(ps, new_step(ps, SCN_OP_READ, proc), "==");
-	if (tok_is(t, "write"))
+	if (scn_tok_is(t, "write"))
 		return op_access(ps, new_step(ps, SCN_OP_WRITE, proc), "=");
-	if (tok_is(t, "fork")) {
+	if (scn_tok_is(t, "fork")) {
 		child = new_proc(ps, 2, proc);
 		if (child < 0)
 			return -1;
+		/* The child inherits the heap: its break is the parent's. */
+		ps->life[child].brk_set = ps->life[proc].brk_set;
+		ps->life[child].brk = ps->life[proc].brk;
 		st = new_step(ps, SCN_OP_FORK, proc);
 		st->proc2 = child;
-		return no_more(ps, 3);
+		return scn_no_more(ps, 3);
 	}
-	if (tok_is(t, "exit")) {
-		if (no_more(ps, 2))
+	if (scn_tok_is(t, "exit")) {
+		if (scn_no_more(ps, 2))
 			return -1;
 		new_step(ps, SCN_OP_EXIT, proc);
 		ps->life[proc].life = LIFE_EXITED;
 		ps->life[proc].end_line = ps->line;
 		return 0;
 	}
-	return perr(ps, t->col, "unknown operation '%.*s'", t->len, t->s);
+	return scn_perr(ps, t->col, "unknown operation '%.*s'", t->len, t->s);
 }
 
 /* `swapout P R [keepcache]`, `migrate P R`, `referenced P R`, `rmap P R`. */
@@ -505,17 +508,17 @@ static int folio_op(struct pstate *ps, enum scn_op op)
 	struct scn_step *st;
 	int proc;
 
-	if (tok_proc(ps, 1, &proc))
+	if (scn_tok_proc(ps, 1, &proc))
 		return -1;
 	st = new_step(ps, op, proc);
-	if (tok_range(ps, 2, &st->r))
+	if (scn_tok_range(ps, 2, &st->r))
 		return -1;
 	if (op == SCN_OP_SWAPOUT && ps->ntok > 3 &&
-	    tok_is(&ps->tok[3], "keepcache")) {
+	    scn_tok_is(&ps->tok[3], "keepcache")) {
 		st->keepcache = true;
-		return no_more(ps, 4);
+		return scn_no_more(ps, 4);
 	}
-	return no_more(ps, 3);
+	return scn_no_more(ps, 3);
 }
 
 static int statement(struct pstate *ps)
@@ -523,37 +526,37 @@ static int statement(struct pstate *ps)
 	const struct tok *t = &ps->tok[0];
 	int proc;
 
-	if (tok_is(t, "expect"))
-		return parse_expect(ps);
+	if (scn_tok_is(t, "expect"))
+		return scn_parse_expect(ps);
 	ps->last_was_op = false;
-	if (tok_is(t, "window"))
+	if (scn_tok_is(t, "window"))
 		return decl_window(ps);
-	if (tok_is(t, "design"))
+	if (scn_tok_is(t, "design"))
 		return decl_design(ps);
-	if (tok_is(t, "region"))
+	if (scn_tok_is(t, "region"))
 		return decl_region(ps);
-	if (tok_is(t, "file"))
+	if (scn_tok_is(t, "file"))
 		return decl_file(ps);
-	if (tok_is(t, "proc")) {
+	if (scn_tok_is(t, "proc")) {
 		proc = new_proc(ps, 1, -1);
-		if (proc < 0 || no_more(ps, 2))
+		if (proc < 0 || scn_no_more(ps, 2))
 			return -1;
 		new_step(ps, SCN_OP_PROC, proc);
 		return 0;
 	}
-	if (tok_is(t, "check")) {
-		if (no_more(ps, 1))
+	if (scn_tok_is(t, "check")) {
+		if (scn_no_more(ps, 1))
 			return -1;
 		new_step(ps, SCN_OP_CHECK, -1);
 		return 0;
 	}
-	if (tok_is(t, "swapout"))
+	if (scn_tok_is(t, "swapout"))
 		return folio_op(ps, SCN_OP_SWAPOUT);
-	if (tok_is(t, "migrate"))
+	if (scn_tok_is(t, "migrate"))
 		return folio_op(ps, SCN_OP_MIGRATE);
-	if (tok_is(t, "referenced"))
+	if (scn_tok_is(t, "referenced"))
 		return folio_op(ps, SCN_OP_REFERENCED);
-	if (tok_is(t, "rmap"))
+	if (scn_tok_is(t, "rmap"))
 		return folio_op(ps, SCN_OP_RMAP);
 	return process_op(ps);
 }
@@ -608,13 +611,13 @@ struct scenario *scn_parse(const char *name, const char *buf, size_t len,
 		ps.next = off + n + 1;
 		off = ps.next;
 		if (ps.line == 0x7fffffff) {
-			perr(&ps, 1, "too many lines");
+			scn_perr(&ps, 1, "too many lines");
 			goto fail;
 		}
 		ps.line++;
 		if (n && l[n - 1] == '\r')
 			n--;
-		if (lex_line(&ps, l, n))
+		if (scn_lex_line(&ps, l, n))
 			goto fail;
 		if (ps.ntok && statement(&ps))
 			goto fail;

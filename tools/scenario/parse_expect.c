@@ -18,9 +18,9 @@ static int expect_errno(struct pstate *ps, struct scn_step *st, bool after_op)
 	bool fault;
 
 	if (!after_op)
-		return perr(ps, ps->tok[1].col,
+		return scn_perr(ps, ps->tok[1].col,
 			    "expect errno must directly follow an operation");
-	if (need(ps, 2, "errno name"))
+	if (scn_need(ps, 2, "errno name"))
 		return -1;
 	t = &ps->tok[2];
 	code = -1;
@@ -30,20 +30,20 @@ static int expect_errno(struct pstate *ps, struct scn_step *st, bool after_op)
 		code = scn_result_parse(name);
 	}
 	if (code <= 0 || code == SCN_BADADDR)
-		return perr(ps, t->col, "unknown errno '%.*s'", t->len, t->s);
+		return scn_perr(ps, t->col, "unknown errno '%.*s'", t->len, t->s);
 	if (st->op == SCN_OP_EXIT || st->op == SCN_OP_CHECK ||
 	    st->op == SCN_OP_BRK_BASE)
-		return perr(ps, ps->tok[1].col, "'%s' cannot fail",
+		return scn_perr(ps, ps->tok[1].col, "'%s' cannot fail",
 			    scn_op_name(st->op));
 	fault = code == SCN_SIGSEGV || code == SCN_SIGBUS || code == SCN_OOM;
 	if ((st->op == SCN_OP_READ || st->op == SCN_OP_WRITE) && !fault)
-		return perr(ps, t->col,
+		return scn_perr(ps, t->col,
 			    "read and write fail with SIGSEGV, SIGBUS or OOM");
 	if (st->op != SCN_OP_READ && st->op != SCN_OP_WRITE && fault)
-		return perr(ps, t->col,
+		return scn_perr(ps, t->col,
 			    "%s is a fault result, only for read and write",
 			    name);
-	if (no_more(ps, 3))
+	if (scn_no_more(ps, 3))
 		return -1;
 	st->expect_errno = code;
 	st->errno_line = ps->line;
@@ -61,14 +61,14 @@ static int expect_errno(struct pstate *ps, struct scn_step *st, bool after_op)
 
 static int tok_object(struct pstate *ps, int i, enum scn_object *obj)
 {
-	if (need(ps, i, "anon_vma or avc"))
+	if (scn_need(ps, i, "anon_vma or avc"))
 		return -1;
-	if (tok_is(&ps->tok[i], "anon_vma"))
+	if (scn_tok_is(&ps->tok[i], "anon_vma"))
 		*obj = SCN_OBJ_ANON_VMA;
-	else if (tok_is(&ps->tok[i], "avc"))
+	else if (scn_tok_is(&ps->tok[i], "avc"))
 		*obj = SCN_OBJ_AVC;
 	else
-		return perr(ps, ps->tok[i].col,
+		return scn_perr(ps, ps->tok[i].col,
 			    "expected anon_vma or avc, found '%.*s'",
 			    ps->tok[i].len, ps->tok[i].s);
 	return 0;
@@ -80,7 +80,7 @@ static int ex_step(struct pstate *ps, struct scn_expect *ex)
 	int i;
 
 	ex->kind = SCN_EX_STEP;
-	if (tok_object(ps, 2, &ex->obj) || need(ps, 3, "+N or -N"))
+	if (tok_object(ps, 2, &ex->obj) || scn_need(ps, 3, "+N or -N"))
 		return -1;
 	for (i = 3; i < ps->ntok; i++) {
 		const struct tok *t = &ps->tok[i];
@@ -88,14 +88,14 @@ static int ex_step(struct pstate *ps, struct scn_expect *ex)
 		uint64_t v;
 
 		if (t->s[0] != '+' && t->s[0] != '-')
-			return perr(ps, t->col, "expected +N or -N, found '%.*s'",
+			return scn_perr(ps, t->col, "expected +N or -N, found '%.*s'",
 				    t->len, t->s);
 		if (*dst >= 0)
-			return perr(ps, t->col, "duplicate '%c' count", t->s[0]);
-		if (parse_u64(ps, t->s + 1, t->len - 1, t->col + 1, &v))
+			return scn_perr(ps, t->col, "duplicate '%c' count", t->s[0]);
+		if (scn_parse_u64(ps, t->s + 1, t->len - 1, t->col + 1, &v))
 			return -1;
 		if (v > SCN_MAX_COUNT)
-			return perr(ps, t->col + 1, "number too large '%.*s'",
+			return scn_perr(ps, t->col + 1, "number too large '%.*s'",
 				    t->len - 1, t->s + 1);
 		*dst = (long)v;
 	}
@@ -106,14 +106,14 @@ static int ex_step(struct pstate *ps, struct scn_expect *ex)
 static int ex_pair(struct pstate *ps, struct scn_expect *ex, bool same)
 {
 	ex->kind = same ? SCN_EX_SAME : SCN_EX_DIFFER;
-	if (tok_proc(ps, 2, &ex->proc) || tok_range(ps, 3, &ex->r) ||
-	    tok_proc(ps, 4, &ex->proc2) || tok_range(ps, 5, &ex->r2))
+	if (scn_tok_proc(ps, 2, &ex->proc) || scn_tok_range(ps, 3, &ex->r) ||
+	    scn_tok_proc(ps, 4, &ex->proc2) || scn_tok_range(ps, 5, &ex->r2))
 		return -1;
 	if (scn_range_pages(&ex->r) != scn_range_pages(&ex->r2))
-		return perr(ps, ps->tok[5].col,
+		return scn_perr(ps, ps->tok[5].col,
 			    "ranges have different lengths (%lu and %lu pages)",
 			    scn_range_pages(&ex->r), scn_range_pages(&ex->r2));
-	return no_more(ps, 6);
+	return scn_no_more(ps, 6);
 }
 
 /* `P maps R PROT [s], R2 PROT2, ...` or `P maps none` */
@@ -123,30 +123,30 @@ static int ex_maps(struct pstate *ps, struct scn_expect *ex)
 	unsigned long prev_end = 0;
 
 	ex->kind = SCN_EX_MAPS;
-	if (need(ps, i, "VMA list or 'none'"))
+	if (scn_need(ps, i, "VMA list or 'none'"))
 		return -1;
-	if (tok_is(&ps->tok[i], "none"))
-		return no_more(ps, i + 1);
+	if (scn_tok_is(&ps->tok[i], "none"))
+		return scn_no_more(ps, i + 1);
 	for (;;) {
 		struct scn_map_spec *m;
 
-		ex->maps = grow(ex->maps, ex->nmaps, &cap, sizeof(*m));
+		ex->maps = scn_grow(ex->maps, ex->nmaps, &cap, sizeof(*m));
 		m = &ex->maps[ex->nmaps++];
-		if (tok_range(ps, i, &m->r) || tok_prot(ps, i + 1, &m->prot))
+		if (scn_tok_range(ps, i, &m->r) || scn_tok_prot(ps, i + 1, &m->prot))
 			return -1;
 		if (m->r.first < prev_end)
-			return perr(ps, ps->tok[i].col,
+			return scn_perr(ps, ps->tok[i].col,
 				    "VMAs must be listed in address order, without overlap");
 		prev_end = m->r.end;
 		i += 2;
-		if (i < ps->ntok && tok_is(&ps->tok[i], "s")) {
+		if (i < ps->ntok && scn_tok_is(&ps->tok[i], "s")) {
 			m->shared = true;
 			i++;
 		}
 		if (i >= ps->ntok)
 			return 0;
-		if (!tok_is(&ps->tok[i], ","))
-			return perr(ps, ps->tok[i].col,
+		if (!scn_tok_is(&ps->tok[i], ","))
+			return scn_perr(ps, ps->tok[i].col,
 				    "expected ',' or end of line, found '%.*s'",
 				    ps->tok[i].len, ps->tok[i].s);
 		i++;
@@ -164,14 +164,14 @@ static int ex_page(struct pstate *ps, struct scn_expect *ex)
 	int i, k;
 
 	ex->kind = SCN_EX_PAGE;
-	if (tok_range(ps, 3, &ex->r) || need(ps, 4, "page state"))
+	if (scn_tok_range(ps, 3, &ex->r) || scn_need(ps, 4, "page state"))
 		return -1;
 	t = &ps->tok[4];
 	for (k = 0; k <= SCN_PAGE_SWAP; k++)
-		if (tok_is(t, states[k]))
+		if (scn_tok_is(t, states[k]))
 			break;
 	if (k > SCN_PAGE_SWAP)
-		return perr(ps, t->col,
+		return scn_perr(ps, t->col,
 			    "unknown page state '%.*s' (none, zero, present, swap)",
 			    t->len, t->s);
 	ex->state = (enum scn_pstate)k;
@@ -179,38 +179,38 @@ static int ex_page(struct pstate *ps, struct scn_expect *ex)
 		int *tri = NULL, val = 1;
 
 		t = &ps->tok[i];
-		if (tok_is(t, "excl") || tok_is(t, "noexcl")) {
+		if (scn_tok_is(t, "excl") || scn_tok_is(t, "noexcl")) {
 			tri = &ex->tri_excl;
 			val = t->s[0] == 'e';
-		} else if (tok_is(t, "anon") || tok_is(t, "file")) {
+		} else if (scn_tok_is(t, "anon") || scn_tok_is(t, "file")) {
 			tri = &ex->tri_anon;
 			val = t->s[0] == 'a';
 		} else if (t->len > 3 && !memcmp(t->s, "mc=", 3)) {
 			uint64_t v;
 
 			if (ex->state != SCN_PAGE_PRESENT)
-				return perr(ps, t->col,
+				return scn_perr(ps, t->col,
 					    "'mc=' needs state 'present'");
 			if (ex->mapcount >= 0)
-				return perr(ps, t->col, "duplicate attribute 'mc='");
-			if (parse_u64(ps, t->s + 3, t->len - 3, t->col + 3, &v))
+				return scn_perr(ps, t->col, "duplicate attribute 'mc='");
+			if (scn_parse_u64(ps, t->s + 3, t->len - 3, t->col + 3, &v))
 				return -1;
 			if (v > SCN_MAX_COUNT)
-				return perr(ps, t->col + 3,
+				return scn_perr(ps, t->col + 3,
 					    "number too large '%.*s'",
 					    t->len - 3, t->s + 3);
 			ex->mapcount = (long)v;
 			continue;
 		} else {
-			return perr(ps, t->col, "unknown page attribute '%.*s'",
+			return scn_perr(ps, t->col, "unknown page attribute '%.*s'",
 				    t->len, t->s);
 		}
 		if (ex->state != SCN_PAGE_PRESENT &&
 		    !(ex->state == SCN_PAGE_SWAP && tri == &ex->tri_excl))
-			return perr(ps, t->col, "'%.*s' needs state 'present'",
+			return scn_perr(ps, t->col, "'%.*s' needs state 'present'",
 				    t->len, t->s);
 		if (*tri >= 0)
-			return perr(ps, t->col, "duplicate or conflicting attribute '%.*s'",
+			return scn_perr(ps, t->col, "duplicate or conflicting attribute '%.*s'",
 				    t->len, t->s);
 		*tri = val;
 	}
@@ -223,34 +223,34 @@ static int ex_av(struct pstate *ps, struct scn_expect *ex)
 	const struct tok *t;
 	int i;
 
-	if (need(ps, 4, "'==', '!=', 'root', 'notroot', 'children' or 'active'"))
+	if (scn_need(ps, 4, "'==', '!=', 'root', 'notroot', 'children' or 'active'"))
 		return -1;
 	t = &ps->tok[4];
-	if (tok_is(t, "==") || tok_is(t, "!=")) {
+	if (scn_tok_is(t, "==") || scn_tok_is(t, "!=")) {
 		ex->kind = t->s[0] == '=' ? SCN_EX_AV_EQ : SCN_EX_AV_NE;
-		return tok_proc(ps, 5, &ex->proc2) ||
-		       tok_range(ps, 6, &ex->r2) || no_more(ps, 7) ? -1 : 0;
+		return scn_tok_proc(ps, 5, &ex->proc2) ||
+		       scn_tok_range(ps, 6, &ex->r2) || scn_no_more(ps, 7) ? -1 : 0;
 	}
-	if (tok_is(t, "root") || tok_is(t, "notroot")) {
+	if (scn_tok_is(t, "root") || scn_tok_is(t, "notroot")) {
 		ex->kind = t->s[0] == 'r' ? SCN_EX_AV_ROOT : SCN_EX_AV_NOTROOT;
-		return no_more(ps, 5);
+		return scn_no_more(ps, 5);
 	}
 	ex->kind = SCN_EX_AV_COUNTS;
 	for (i = 4; i < ps->ntok; i += 2) {
 		long *dst;
 
 		t = &ps->tok[i];
-		if (tok_is(t, "children"))
+		if (scn_tok_is(t, "children"))
 			dst = &ex->n;
-		else if (tok_is(t, "active"))
+		else if (scn_tok_is(t, "active"))
 			dst = &ex->n2;
 		else
-			return perr(ps, t->col,
+			return scn_perr(ps, t->col,
 				    "expected '==', '!=', 'root', 'notroot', 'children' or 'active', found '%.*s'",
 				    t->len, t->s);
 		if (*dst >= 0)
-			return perr(ps, t->col, "duplicate '%.*s'", t->len, t->s);
-		if (tok_count(ps, i + 1, dst))
+			return scn_perr(ps, t->col, "duplicate '%.*s'", t->len, t->s);
+		if (scn_tok_count(ps, i + 1, dst))
 			return -1;
 	}
 	return 0;
@@ -263,38 +263,38 @@ static int ex_folio(struct pstate *ps, struct scn_expect *ex)
 	uint64_t v;
 	int i = 6;
 
-	if (need(ps, 4, "'av', 'index' or 'walk'"))
+	if (scn_need(ps, 4, "'av', 'index' or 'walk'"))
 		return -1;
 	t = &ps->tok[4];
-	if (tok_is(t, "index")) {
+	if (scn_tok_is(t, "index")) {
 		ex->kind = SCN_EX_FOLIO_INDEX;
-		if (tok_u64(ps, 5, &v))
+		if (scn_tok_u64(ps, 5, &v))
 			return -1;
 		if (v > (uint64_t)(SCN_USER_TOP / SCN_PAGE_SIZE))
-			return perr(ps, ps->tok[5].col, "number too large '%.*s'",
+			return scn_perr(ps, ps->tok[5].col, "number too large '%.*s'",
 				    ps->tok[5].len, ps->tok[5].s);
 		ex->n = (long)v;
-		return no_more(ps, 6);
+		return scn_no_more(ps, 6);
 	}
-	if (tok_is(t, "walk")) {
+	if (scn_tok_is(t, "walk")) {
 		ex->kind = SCN_EX_FOLIO_WALK;
-		return tok_count(ps, 5, &ex->n) || no_more(ps, 6) ? -1 : 0;
+		return scn_tok_count(ps, 5, &ex->n) || scn_no_more(ps, 6) ? -1 : 0;
 	}
-	if (!tok_is(t, "av"))
-		return perr(ps, t->col, "expected 'av', 'index' or 'walk', found '%.*s'",
+	if (!scn_tok_is(t, "av"))
+		return scn_perr(ps, t->col, "expected 'av', 'index' or 'walk', found '%.*s'",
 			    t->len, t->s);
-	if (need(ps, 5, "'=='"))
+	if (scn_need(ps, 5, "'=='"))
 		return -1;
-	if (!tok_is(&ps->tok[5], "=="))
-		return perr(ps, ps->tok[5].col, "expected '==', found '%.*s'",
+	if (!scn_tok_is(&ps->tok[5], "=="))
+		return scn_perr(ps, ps->tok[5].col, "expected '==', found '%.*s'",
 			    ps->tok[5].len, ps->tok[5].s);
 	ex->kind = SCN_EX_FOLIO_AV;
-	if (i < ps->ntok && tok_is(&ps->tok[i], "root")) {
+	if (i < ps->ntok && scn_tok_is(&ps->tok[i], "root")) {
 		ex->kind = SCN_EX_FOLIO_AV_ROOT;
 		i++;
 	}
-	return tok_proc(ps, i, &ex->proc2) || tok_range(ps, i + 1, &ex->r2) ||
-	       no_more(ps, i + 2) ? -1 : 0;
+	return scn_tok_proc(ps, i, &ex->proc2) || scn_tok_range(ps, i + 1, &ex->r2) ||
+	       scn_no_more(ps, i + 2) ? -1 : 0;
 }
 
 /* `expect P ...` */
@@ -302,46 +302,46 @@ static int ex_process(struct pstate *ps, struct scn_expect *ex)
 {
 	const struct tok *t;
 
-	if (tok_proc(ps, 1, &ex->proc) ||
-	    need(ps, 2, "'maps', 'vmas', 'page' or a range"))
+	if (scn_tok_proc(ps, 1, &ex->proc) ||
+	    scn_need(ps, 2, "'maps', 'vmas', 'page' or a range"))
 		return -1;
 	t = &ps->tok[2];
-	if (tok_is(t, "maps"))
+	if (scn_tok_is(t, "maps"))
 		return ex_maps(ps, ex);
-	if (tok_is(t, "vmas")) {
+	if (scn_tok_is(t, "vmas")) {
 		ex->kind = SCN_EX_VMAS;
-		return tok_count(ps, 3, &ex->n) || no_more(ps, 4) ? -1 : 0;
+		return scn_tok_count(ps, 3, &ex->n) || scn_no_more(ps, 4) ? -1 : 0;
 	}
-	if (tok_is(t, "page"))
+	if (scn_tok_is(t, "page"))
 		return ex_page(ps, ex);
-	if (tok_range(ps, 2, &ex->r) ||
-	    need(ps, 3, "'unfaulted', 'chain', 'av' or 'folio'"))
+	if (scn_tok_range(ps, 2, &ex->r) ||
+	    scn_need(ps, 3, "'unfaulted', 'chain', 'av' or 'folio'"))
 		return -1;
 	t = &ps->tok[3];
-	if (tok_is(t, "unfaulted")) {
+	if (scn_tok_is(t, "unfaulted")) {
 		ex->kind = SCN_EX_UNFAULTED;
-		return no_more(ps, 4);
+		return scn_no_more(ps, 4);
 	}
-	if (tok_is(t, "chain")) {
+	if (scn_tok_is(t, "chain")) {
 		ex->kind = SCN_EX_CHAIN;
-		return tok_count(ps, 4, &ex->n) || no_more(ps, 5) ? -1 : 0;
+		return scn_tok_count(ps, 4, &ex->n) || scn_no_more(ps, 5) ? -1 : 0;
 	}
-	if (tok_is(t, "av"))
+	if (scn_tok_is(t, "av"))
 		return ex_av(ps, ex);
-	if (tok_is(t, "folio"))
+	if (scn_tok_is(t, "folio"))
 		return ex_folio(ps, ex);
-	return perr(ps, t->col,
+	return scn_perr(ps, t->col,
 		    "expected 'unfaulted', 'chain', 'av' or 'folio', found '%.*s'",
 		    t->len, t->s);
 }
 
 /**
- * parse_expect() - an `expect` line; attaches it to the last step.
+ * scn_parse_expect() - an `expect` line; attaches it to the last step.
  * @ps: parser state, with the line's tokens.
  *
  * Return: 0, or -1 with the error set.
  */
-int parse_expect(struct pstate *ps)
+int scn_parse_expect(struct pstate *ps)
 {
 	struct scenario *s = ps->s;
 	bool after_op = ps->last_was_op;
@@ -352,16 +352,16 @@ int parse_expect(struct pstate *ps)
 
 	ps->last_was_op = false;
 	if (!s->nsteps)
-		return perr(ps, ps->tok[0].col, "expect before any operation");
-	if (need(ps, 1, "expectation"))
+		return scn_perr(ps, ps->tok[0].col, "expect before any operation");
+	if (scn_need(ps, 1, "expectation"))
 		return -1;
 	st = &s->steps[s->nsteps - 1];
 	t = &ps->tok[1];
-	if (tok_is(t, "errno"))
+	if (scn_tok_is(t, "errno"))
 		return expect_errno(ps, st, after_op);
 
 	cap = st->nex;	/* exact size: grow by one each time */
-	st->ex = grow(st->ex, st->nex, &cap, sizeof(*ex));
+	st->ex = scn_grow(st->ex, st->nex, &cap, sizeof(*ex));
 	ex = &st->ex[st->nex++];
 	ex->line = ps->line;
 	ex->text = strndup(t->s, (size_t)(ps->text + ps->textlen - t->s));
@@ -374,16 +374,16 @@ int parse_expect(struct pstate *ps)
 	ex->mapcount = -1;
 	ex->tri_excl = ex->tri_anon = -1;
 
-	if (tok_is(t, "live")) {
+	if (scn_tok_is(t, "live")) {
 		ex->kind = SCN_EX_LIVE;
-		ret = tok_object(ps, 2, &ex->obj) || tok_count(ps, 3, &ex->n) ||
-		      no_more(ps, 4) ? -1 : 0;
-	} else if (tok_is(t, "step")) {
+		ret = tok_object(ps, 2, &ex->obj) || scn_tok_count(ps, 3, &ex->n) ||
+		      scn_no_more(ps, 4) ? -1 : 0;
+	} else if (scn_tok_is(t, "step")) {
 		ret = ex_step(ps, ex);
-	} else if (tok_is(t, "violations")) {
+	} else if (scn_tok_is(t, "violations")) {
 		ex->kind = SCN_EX_VIOLATIONS;
-		ret = tok_count(ps, 2, &ex->n) || no_more(ps, 3) ? -1 : 0;
-	} else if (tok_is(t, "same") || tok_is(t, "differ")) {
+		ret = scn_tok_count(ps, 2, &ex->n) || scn_no_more(ps, 3) ? -1 : 0;
+	} else if (scn_tok_is(t, "same") || scn_tok_is(t, "differ")) {
 		ret = ex_pair(ps, ex, t->s[0] == 's');
 	} else {
 		ret = ex_process(ps, ex);

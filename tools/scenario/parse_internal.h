@@ -62,28 +62,28 @@ enum name_kind {
 };
 
 /* parse_lex.c */
-int perr(struct pstate *ps, int col, const char *fmt, ...)
+int scn_perr(struct pstate *ps, int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int lex_line(struct pstate *ps, const char *line, size_t n);
-bool tok_is(const struct tok *t, const char *word);
-int need(struct pstate *ps, int i, const char *what);
-int no_more(struct pstate *ps, int i);
-int parse_u64(struct pstate *ps, const char *s, int len, int col,
+int scn_lex_line(struct pstate *ps, const char *line, size_t n);
+bool scn_tok_is(const struct tok *t, const char *word);
+int scn_need(struct pstate *ps, int i, const char *what);
+int scn_no_more(struct pstate *ps, int i);
+int scn_parse_u64(struct pstate *ps, const char *s, int len, int col,
 	      uint64_t *v);
-int tok_u64(struct pstate *ps, int i, uint64_t *v);
-int tok_count(struct pstate *ps, int i, long *v);
-int new_name(struct pstate *ps, int i, char out[SCN_NAME_MAX]);
-enum name_kind lookup_name(struct pstate *ps, const char *s, int len,
+int scn_tok_u64(struct pstate *ps, int i, uint64_t *v);
+int scn_tok_count(struct pstate *ps, int i, long *v);
+int scn_new_name(struct pstate *ps, int i, char out[SCN_NAME_MAX]);
+enum name_kind scn_lookup_name(struct pstate *ps, const char *s, int len,
 			   int *idx);
-int tok_range(struct pstate *ps, int i, struct scn_range *r);
-int tok_prot(struct pstate *ps, int i, unsigned long *prot);
-int tok_proc(struct pstate *ps, int i, int *proc);
-int tok_file(struct pstate *ps, const char *s, int len, int col, int *file);
+int scn_tok_range(struct pstate *ps, int i, struct scn_range *r);
+int scn_tok_prot(struct pstate *ps, int i, unsigned long *prot);
+int scn_tok_proc(struct pstate *ps, int i, int *proc);
+int scn_tok_file(struct pstate *ps, const char *s, int len, int col, int *file);
 
 /* parse_expect.c */
-int parse_expect(struct pstate *ps);
+int scn_parse_expect(struct pstate *ps);
 
 /* parse.c */
-void *grow(void *arr, int n, int *cap, size_t elem);
+void *scn_grow(void *arr, int n, int *cap, size_t elem);
 
 #endif

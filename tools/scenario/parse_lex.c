@@ -29,14 +29,14 @@ static const char *const keywords[] = {
 };
 
 /**
- * perr() - record a parse error at column @col of the current line.
+ * scn_perr() - record a parse error at column @col of the current line.
  * @ps: parser state.
  * @col: 1-based column of the offending token.
  * @fmt: printf format of the message.
  *
- * Return: -1, so callers can `return perr(...)`.
+ * Return: -1, so callers can `return scn_perr(...)`.
  */
-int perr(struct pstate *ps, int col, const char *fmt, ...)
+int scn_perr(struct pstate *ps, int col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -48,8 +48,11 @@ int perr(struct pstate *ps, int col, const char *fmt, ...)
 	return -1;
 }
 
-/* Length of the valid UTF-8 sequence at @p (at most @n bytes), or 0. */
-static int utf8_len(const unsigned char *p, size_t n)
+/**
+ * scn_utf8_len() - length of the valid UTF-8 sequence of 2 to 4 bytes at
+ * @p (at most @n bytes available), or 0 if there is none.
+ */
+int scn_utf8_len(const unsigned char *p, size_t n)
 {
 	int len, i;
 
@@ -70,7 +73,7 @@ static int utf8_len(const unsigned char *p, size_t n)
 }
 
 /**
- * lex_line() - check one line and cut it into tokens.
+ * scn_lex_line() - check one line and cut it into tokens.
  * @ps: parser state; fills ps->tok, ps->ntok, ps->text, ps->eol_col.
  * @line: the line, without its newline.
  * @n: its length.
@@ -79,7 +82,7 @@ static int utf8_len(const unsigned char *p, size_t n)
  * hold UTF-8 text.  A comma is a token of its own (the separator of
  * `expect P maps`).  Return: 0, or -1 with the error set.
  */
-int lex_line(struct pstate *ps, const char *line, size_t n)
+int scn_lex_line(struct pstate *ps, const char *line, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)line;
 	size_t i, end = n;
@@ -87,7 +90,7 @@ int lex_line(struct pstate *ps, const char *line, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (i >= SCN_LINE_MAX)
-			return perr(ps, SCN_LINE_MAX + 1,
+			return scn_perr(ps, SCN_LINE_MAX + 1,
 				    "line too long (more than %d characters)",
 				    SCN_LINE_MAX);
 		if (u[i] == '#' && !comment) {
@@ -97,14 +100,14 @@ int lex_line(struct pstate *ps, const char *line, size_t n)
 		if (u[i] == '\t' || (u[i] >= 0x20 && u[i] < 0x7f))
 			continue;
 		if (u[i] >= 0x80 && comment) {
-			int l = utf8_len(u + i, n - i);
+			int l = scn_utf8_len(u + i, n - i);
 
 			if (l) {
 				i += l - 1;
 				continue;
 			}
 		}
-		return perr(ps, (int)i + 1, "non-printable byte 0x%02x", u[i]);
+		return scn_perr(ps, (int)i + 1, "non-printable byte 0x%02x", u[i]);
 	}
 
 	ps->ntok = 0;
@@ -142,8 +145,8 @@ int lex_line(struct pstate *ps, const char *line, size_t n)
 	return 0;
 }
 
-/** tok_is() - token @t is exactly @word. */
-bool tok_is(const struct tok *t, const char *word)
+/** scn_tok_is() - token @t is exactly @word. */
+bool scn_tok_is(const struct tok *t, const char *word)
 {
 	size_t n = strlen(word);
 
@@ -151,34 +154,34 @@ bool tok_is(const struct tok *t, const char *word)
 }
 
 /**
- * need() - token @i must exist; else "missing @what" at the end of line.
+ * scn_need() - token @i must exist; else "missing @what" at the end of line.
  * @ps: parser state.
  * @i: token index.
  * @what: what was expected, for the message.
  */
-int need(struct pstate *ps, int i, const char *what)
+int scn_need(struct pstate *ps, int i, const char *what)
 {
 	if (i < ps->ntok)
 		return 0;
-	return perr(ps, ps->eol_col, "missing %s", what);
+	return scn_perr(ps, ps->eol_col, "missing %s", what);
 }
 
-/** no_more() - the line must end before token @i. */
-int no_more(struct pstate *ps, int i)
+/** scn_no_more() - the line must end before token @i. */
+int scn_no_more(struct pstate *ps, int i)
 {
 	if (i >= ps->ntok)
 		return 0;
-	return perr(ps, ps->tok[i].col, "unexpected '%.*s'", ps->tok[i].len,
+	return scn_perr(ps, ps->tok[i].col, "unexpected '%.*s'", ps->tok[i].len,
 		    ps->tok[i].s);
 }
 
 /**
- * parse_u64() - a decimal or 0x-hexadecimal number, overflow-safe.
+ * scn_parse_u64() - a decimal or 0x-hexadecimal number, overflow-safe.
  * @ps: parser state (for the error).
  * @s: the text; @len: its length; @col: its column.
  * @v: out: the value.
  */
-int parse_u64(struct pstate *ps, const char *s, int len, int col, uint64_t *v)
+int scn_parse_u64(struct pstate *ps, const char *s, int len, int col, uint64_t *v)
 {
 	uint64_t x = 0;
 	int i = 0, base = 10;
@@ -202,32 +205,32 @@ int parse_u64(struct pstate *ps, const char *s, int len, int col, uint64_t *v)
 		else
 			goto bad;
 		if (x > (UINT64_MAX - d) / (uint64_t)base)
-			return perr(ps, col, "number too large '%.*s'", len, s);
+			return scn_perr(ps, col, "number too large '%.*s'", len, s);
 		x = x * (uint64_t)base + d;
 	}
 	*v = x;
 	return 0;
 bad:
-	return perr(ps, col, "invalid number '%.*s'", len, s);
+	return scn_perr(ps, col, "invalid number '%.*s'", len, s);
 }
 
-/** tok_u64() - token @i is a number. */
-int tok_u64(struct pstate *ps, int i, uint64_t *v)
+/** scn_tok_u64() - token @i is a number. */
+int scn_tok_u64(struct pstate *ps, int i, uint64_t *v)
 {
-	if (need(ps, i, "number"))
+	if (scn_need(ps, i, "number"))
 		return -1;
-	return parse_u64(ps, ps->tok[i].s, ps->tok[i].len, ps->tok[i].col, v);
+	return scn_parse_u64(ps, ps->tok[i].s, ps->tok[i].len, ps->tok[i].col, v);
 }
 
-/** tok_count() - token @i is a count of at most SCN_MAX_COUNT. */
-int tok_count(struct pstate *ps, int i, long *v)
+/** scn_tok_count() - token @i is a count of at most SCN_MAX_COUNT. */
+int scn_tok_count(struct pstate *ps, int i, long *v)
 {
 	uint64_t x;
 
-	if (tok_u64(ps, i, &x))
+	if (scn_tok_u64(ps, i, &x))
 		return -1;
 	if (x > SCN_MAX_COUNT)
-		return perr(ps, ps->tok[i].col, "number too large '%.*s'",
+		return scn_perr(ps, ps->tok[i].col, "number too large '%.*s'",
 			    ps->tok[i].len, ps->tok[i].s);
 	*v = (long)x;
 	return 0;
@@ -260,10 +263,10 @@ static bool is_keyword(const char *s, int len)
 }
 
 /**
- * lookup_name() - which table @s names, and its index there.
+ * scn_lookup_name() - which table @s names, and its index there.
  * Regions, files and processes share one name space.
  */
-enum name_kind lookup_name(struct pstate *ps, const char *s, int len, int *idx)
+enum name_kind scn_lookup_name(struct pstate *ps, const char *s, int len, int *idx)
 {
 	const struct scenario *sc = ps->s;
 	int i;
@@ -306,37 +309,37 @@ static const char *kind_word(enum name_kind k)
 }
 
 /**
- * new_name() - token @i declares a new name: valid, not a keyword, unused.
+ * scn_new_name() - token @i declares a new name: valid, not a keyword, unused.
  * @ps: parser state.
  * @i: token index.
  * @out: receives the name.
  */
-int new_name(struct pstate *ps, int i, char out[SCN_NAME_MAX])
+int scn_new_name(struct pstate *ps, int i, char out[SCN_NAME_MAX])
 {
 	const struct tok *t;
 	enum name_kind k;
 	int idx;
 
-	if (need(ps, i, "name"))
+	if (scn_need(ps, i, "name"))
 		return -1;
 	t = &ps->tok[i];
 	if (!name_syntax(t->s, t->len))
-		return perr(ps, t->col, "invalid name '%.*s'", t->len, t->s);
+		return scn_perr(ps, t->col, "invalid name '%.*s'", t->len, t->s);
 	if (t->len >= SCN_NAME_MAX)
-		return perr(ps, t->col, "name too long (more than %d characters)",
+		return scn_perr(ps, t->col, "name too long (more than %d characters)",
 			    SCN_NAME_MAX - 1);
 	if (is_keyword(t->s, t->len))
-		return perr(ps, t->col, "'%.*s' is a keyword, not a name",
+		return scn_perr(ps, t->col, "'%.*s' is a keyword, not a name",
 			    t->len, t->s);
-	k = lookup_name(ps, t->s, t->len, &idx);
+	k = scn_lookup_name(ps, t->s, t->len, &idx);
 	if (k == NAME_REGION)
-		return perr(ps, t->col, "duplicate name '%.*s' (region at line %d)",
+		return scn_perr(ps, t->col, "duplicate name '%.*s' (region at line %d)",
 			    t->len, t->s, ps->s->regions[idx].line);
 	if (k == NAME_FILE)
-		return perr(ps, t->col, "duplicate name '%.*s' (file at line %d)",
+		return scn_perr(ps, t->col, "duplicate name '%.*s' (file at line %d)",
 			    t->len, t->s, ps->s->files[idx].line);
 	if (k == NAME_PROC)
-		return perr(ps, t->col, "duplicate name '%.*s' (process at line %d)",
+		return scn_perr(ps, t->col, "duplicate name '%.*s' (process at line %d)",
 			    t->len, t->s, ps->s->procs[idx].line);
 	memcpy(out, t->s, (size_t)t->len);
 	out[t->len] = '\0';
@@ -349,15 +352,15 @@ static int range_bounds(struct pstate *ps, const char *what, unsigned long lim,
 			const struct tok *t, struct scn_range *r)
 {
 	if (a >= lim)
-		return perr(ps, acol, "page %llu is outside %s (%lu pages)",
+		return scn_perr(ps, acol, "page %llu is outside %s (%lu pages)",
 			    (unsigned long long)a, what, lim);
 	if (!has_b)
 		b = a + 1;
 	else if (b > lim)
-		return perr(ps, bcol, "range end %llu is outside %s (%lu pages)",
+		return scn_perr(ps, bcol, "range end %llu is outside %s (%lu pages)",
 			    (unsigned long long)b, what, lim);
 	else if (b <= a)
-		return perr(ps, t->col, "empty range '%.*s'", t->len, t->s);
+		return scn_perr(ps, t->col, "empty range '%.*s'", t->len, t->s);
 	r->first = (unsigned long)a;
 	r->end = (unsigned long)b;
 	return 0;
@@ -373,22 +376,22 @@ static int range_numbers(struct pstate *ps, const char *p, int len, int col,
 	const char *colon = memchr(p, ':', (size_t)len);
 	int alen = colon ? (int)(colon - p) : len;
 
-	if (parse_u64(ps, p, alen, col, a))
+	if (scn_parse_u64(ps, p, alen, col, a))
 		return -1;
 	*has_b = colon != NULL;
 	*bcol = col + alen + 1;
-	if (colon && parse_u64(ps, colon + 1, len - alen - 1, *bcol, b))
+	if (colon && scn_parse_u64(ps, colon + 1, len - alen - 1, *bcol, b))
 		return -1;
 	return 0;
 }
 
 /**
- * tok_range() - token @i is a range: A, A[i], A[i:j], @n or @n:m.
+ * scn_tok_range() - token @i is a range: A, A[i], A[i:j], @n or @n:m.
  * @ps: parser state.
  * @i: token index.
  * @r: out: the window pages it covers.
  */
-int tok_range(struct pstate *ps, int i, struct scn_range *r)
+int scn_tok_range(struct pstate *ps, int i, struct scn_range *r)
 {
 	const struct tok *t;
 	const char *br;
@@ -398,7 +401,7 @@ int tok_range(struct pstate *ps, int i, struct scn_range *r)
 	enum name_kind k;
 	char what[64];
 
-	if (need(ps, i, "range"))
+	if (scn_need(ps, i, "range"))
 		return -1;
 	t = &ps->tok[i];
 	if (t->s[0] == '@') {
@@ -411,19 +414,19 @@ int tok_range(struct pstate *ps, int i, struct scn_range *r)
 	br = memchr(t->s, '[', (size_t)t->len);
 	nlen = br ? (int)(br - t->s) : t->len;
 	if (!name_syntax(t->s, nlen))
-		return perr(ps, t->col, "invalid range '%.*s'", t->len, t->s);
-	k = lookup_name(ps, t->s, nlen, &idx);
+		return scn_perr(ps, t->col, "invalid range '%.*s'", t->len, t->s);
+	k = scn_lookup_name(ps, t->s, nlen, &idx);
 	if (k == NAME_NONE)
-		return perr(ps, t->col, "unknown region '%.*s'", nlen, t->s);
+		return scn_perr(ps, t->col, "unknown region '%.*s'", nlen, t->s);
 	if (k != NAME_REGION)
-		return perr(ps, t->col, "'%.*s' is %s, not a region", nlen,
+		return scn_perr(ps, t->col, "'%.*s' is %s, not a region", nlen,
 			    t->s, kind_word(k));
 	if (!br) {
 		*r = ps->s->regions[idx].r;
 		return 0;
 	}
 	if (t->s[t->len - 1] != ']' || t->len - nlen < 3)
-		return perr(ps, t->col, "invalid range '%.*s'", t->len, t->s);
+		return scn_perr(ps, t->col, "invalid range '%.*s'", t->len, t->s);
 	if (range_numbers(ps, br + 1, t->len - nlen - 2, t->col + nlen + 1,
 			  &a, &has_b, &b, &bcol))
 		return -1;
@@ -436,17 +439,17 @@ int tok_range(struct pstate *ps, int i, struct scn_range *r)
 	return 0;
 }
 
-/** tok_prot() - token @i is `none` or r, w, x in this order. */
-int tok_prot(struct pstate *ps, int i, unsigned long *prot)
+/** scn_tok_prot() - token @i is `none` or r, w, x in this order. */
+int scn_tok_prot(struct pstate *ps, int i, unsigned long *prot)
 {
 	const struct tok *t;
 	unsigned long p = PROT_NONE;
 	int j = 0;
 
-	if (need(ps, i, "protection"))
+	if (scn_need(ps, i, "protection"))
 		return -1;
 	t = &ps->tok[i];
-	if (tok_is(t, "none")) {
+	if (scn_tok_is(t, "none")) {
 		*prot = PROT_NONE;
 		return 0;
 	}
@@ -463,7 +466,7 @@ int tok_prot(struct pstate *ps, int i, unsigned long *prot)
 		j++;
 	}
 	if (j == 0 || j != t->len)
-		return perr(ps, t->col,
+		return scn_perr(ps, t->col,
 			    "invalid protection '%.*s' (none, or r, w, x in this order)",
 			    t->len, t->s);
 	*prot = p;
@@ -508,55 +511,55 @@ static int created_later(struct pstate *ps, const char *name, int len)
 }
 
 /**
- * tok_proc() - token @i names a process that is alive at this line.
+ * scn_tok_proc() - token @i names a process that is alive at this line.
  * @ps: parser state.
  * @i: token index.
  * @proc: out: its index.
  */
-int tok_proc(struct pstate *ps, int i, int *proc)
+int scn_tok_proc(struct pstate *ps, int i, int *proc)
 {
 	const struct tok *t;
 	enum name_kind k;
 	int idx, later;
 
-	if (need(ps, i, "process"))
+	if (scn_need(ps, i, "process"))
 		return -1;
 	t = &ps->tok[i];
-	k = lookup_name(ps, t->s, t->len, &idx);
+	k = scn_lookup_name(ps, t->s, t->len, &idx);
 	if (k == NAME_NONE) {
 		later = name_syntax(t->s, t->len) ?
 			created_later(ps, t->s, t->len) : 0;
 		if (later)
-			return perr(ps, t->col,
+			return scn_perr(ps, t->col,
 				    "process '%.*s' used before it is created (line %d)",
 				    t->len, t->s, later);
-		return perr(ps, t->col, i == 0 ?
+		return scn_perr(ps, t->col, i == 0 ?
 			    "unknown statement or process '%.*s'" :
 			    "unknown process '%.*s'", t->len, t->s);
 	}
 	if (k != NAME_PROC)
-		return perr(ps, t->col, "'%.*s' is %s, not a process", t->len,
+		return scn_perr(ps, t->col, "'%.*s' is %s, not a process", t->len,
 			    t->s, kind_word(k));
 	if (ps->life[idx].life == LIFE_EXITED)
-		return perr(ps, t->col, "process '%.*s' has exited (line %d)",
+		return scn_perr(ps, t->col, "process '%.*s' has exited (line %d)",
 			    t->len, t->s, ps->life[idx].end_line);
 	if (ps->life[idx].life == LIFE_FAILED)
-		return perr(ps, t->col,
+		return scn_perr(ps, t->col,
 			    "process '%.*s' does not exist (its fork fails at line %d)",
 			    t->len, t->s, ps->life[idx].end_line);
 	*proc = idx;
 	return 0;
 }
 
-/** tok_file() - @s names a declared file. */
-int tok_file(struct pstate *ps, const char *s, int len, int col, int *file)
+/** scn_tok_file() - @s names a declared file. */
+int scn_tok_file(struct pstate *ps, const char *s, int len, int col, int *file)
 {
-	enum name_kind k = lookup_name(ps, s, len, file);
+	enum name_kind k = scn_lookup_name(ps, s, len, file);
 
 	if (k == NAME_NONE)
-		return perr(ps, col, "unknown file '%.*s'", len, s);
+		return scn_perr(ps, col, "unknown file '%.*s'", len, s);
 	if (k != NAME_FILE)
-		return perr(ps, col, "'%.*s' is %s, not a file", len, s,
+		return scn_perr(ps, col, "'%.*s' is %s, not a file", len, s,
 			    kind_word(k));
 	return 0;
 }

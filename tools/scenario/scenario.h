@@ -262,6 +262,9 @@ const char *scn_op_name(enum scn_op op);
 /** scn_prot_str() - "rw-" style protection letters of @prot into @buf[4]. */
 void scn_prot_str(unsigned long prot, char buf[4]);
 
+/** scn_utf8_len() - bytes of the valid multi-byte UTF-8 sequence at @p, or 0. */
+int scn_utf8_len(const unsigned char *p, size_t n);
+
 /** scn_write_value() - the token `write R` stores at window page @page. */
 static inline uint64_t scn_write_value(const struct scn_step *st,
 				       unsigned long page)
