@@ -54,6 +54,8 @@ static void anon_vma_free(struct anon_vma *av)
 
 	VM_BUG_ON(__atomic_load_n(&av->refcount, __ATOMIC_RELAXED) != 0);
 	WARN_ON(!RB_EMPTY_ROOT(&av->rb_root.rb_root));
+	/* The root's rwsem is about to be read: it must not be freed yet. */
+	WARN_ON(!kmem_cache_obj_live(anon_vma_cachep, root));
 	if (rwsem_is_locked(&root->rwsem)) {
 		anon_vma_lock_write(av);
 		anon_vma_unlock_write(av);
@@ -136,6 +138,13 @@ void __put_anon_vma(struct anon_vma *av)
 {
 	struct anon_vma *root = READ_ONCE(av->root);
 
+	if (bug_enabled(BUG_PUT_ROOT_FIRST) && root != av) {
+		/* The pre-2014 order: the root may go before its child. */
+		if (__atomic_sub_fetch(&root->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+			anon_vma_free(root);
+		anon_vma_free(av);
+		return;
+	}
 	anon_vma_free(av);
 	if (root != av &&
 	    __atomic_sub_fetch(&root->refcount, 1, __ATOMIC_ACQ_REL) == 0)
@@ -282,7 +291,15 @@ static int anon_vma_clone_mainline(struct vm_area_struct *dst,
 				   enum vma_operation op)
 {
 	struct anon_vma_chain *avc, *pavc;
+	/*
+	 * The bug switch re-creates the intermediate version the seeds'
+	 * review caught: allocating under the lock, and a failure path that
+	 * forgets to release it.
+	 */
+	bool locked = bug_enabled(BUG_CLONE_NO_UNLOCK);
 
+	if (locked)
+		anon_vma_lock_write(src->anon_vma);
 	list_for_each_entry(pavc, &src->anon_vma_chain, same_vma) {
 		avc = anon_vma_chain_alloc(SITE_CLONE);
 		if (!avc) {
@@ -292,7 +309,8 @@ static int anon_vma_clone_mainline(struct vm_area_struct *dst,
 		anon_vma_chain_assign(dst, avc, pavc->anon_vma);
 	}
 
-	anon_vma_lock_write(src->anon_vma);
+	if (!locked)
+		anon_vma_lock_write(src->anon_vma);
 	list_for_each_entry_reverse(avc, &dst->anon_vma_chain, same_vma) {
 		anon_vma_interval_tree_insert(avc, &avc->anon_vma->rb_root);
 		if (op == VMA_OP_FORK)

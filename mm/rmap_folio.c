@@ -145,7 +145,7 @@ void __folio_set_anon(struct folio *folio, struct vm_area_struct *vma,
 	struct anon_vma *av = READ_ONCE(vma->anon_vma);
 
 	VM_BUG_ON(!av);
-	if (!exclusive)
+	if (!exclusive && !bug_enabled(BUG_TAG_CHILD_NONEXCL))
 		av = READ_ONCE(av->root);
 	folio->index = linear_page_index(vma, address);
 	smp_store_release(&folio->mapping, (uintptr_t)av | FOLIO_MAPPING_ANON);

@@ -256,6 +256,30 @@ static long slab_obj_index(struct kmem_cache *c, void *obj, struct slab **sp)
 	return (long)(off / c->stride);
 }
 
+/**
+ * kmem_cache_obj_live() - whether @obj is an allocated object of @c.
+ * @c:   a SLAB_TYPESAFE_BY_RCU cache (for others the answer is true).
+ * @obj: memory that is, or once was, an object of @c.
+ *
+ * Type-stable memory stays readable after a free, so a use-after-free
+ * does not crash; this is how the model notices one instead.
+ * Return: true while @obj is allocated.
+ */
+bool kmem_cache_obj_live(struct kmem_cache *c, const void *obj)
+{
+	struct slab *s;
+	bool live;
+	long i;
+
+	if (!cache_is_typesafe(c))
+		return true;
+	spin_lock(&c->lock);
+	i = slab_obj_index(c, (void *)obj, &s);
+	live = i >= 0 && (s->inuse & (1ULL << i));
+	spin_unlock(&c->lock);
+	return live;
+}
+
 static void *typesafe_alloc(struct kmem_cache *c, enum alloc_site site)
 {
 	struct slab *s = NULL;

@@ -17,6 +17,42 @@ _Static_assert(sizeof(struct anon_vma) <= 96, "struct anon_vma over 96 bytes");
 
 enum anonvma_design anonvma_design = DESIGN_MAINLINE;
 
+/** anonvma_bugs - the historical bugs switched back on (system.h). */
+unsigned long anonvma_bugs;
+
+static const char *const bug_names[NR_BUGS] = {
+	[BUG_CLONE_NO_UNLOCK] = "clone-no-unlock",
+	[BUG_DUP_STALE_ANON_VMA] = "dup-stale-anon-vma",
+	[BUG_MERGE_NO_COPIED_FROM] = "merge-no-copied-from",
+	[BUG_PUT_ROOT_FIRST] = "put-root-first",
+	[BUG_TAG_CHILD_NONEXCL] = "tag-child-nonexcl",
+};
+
+/**
+ * bug_name() - the name of bug switch @b, as bug_parse() accepts it.
+ * @b: the switch.
+ */
+const char *bug_name(enum anonvma_bug b)
+{
+	return (unsigned int)b < NR_BUGS ? bug_names[b] : "?";
+}
+
+/**
+ * bug_parse() - the switch called @name.
+ * @name: e.g. "put-root-first".
+ *
+ * Return: the enum anonvma_bug value, or -1 if there is none.
+ */
+int bug_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NR_BUGS; i++)
+		if (!strcmp(name, bug_names[i]))
+			return i;
+	return -1;
+}
+
 struct kmem_cache *anon_vma_cachep;
 struct kmem_cache *anon_vma_chain_cachep;
 struct kmem_cache *vm_area_cachep;

@@ -257,7 +257,8 @@ static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src,
 	dst->anon_vma = src->anon_vma;
 	ret = anon_vma_clone(dst, src, VMA_OP_MERGE_UNFAULTED);
 	if (ret) {
-		dst->anon_vma = NULL;
+		if (!bug_enabled(BUG_DUP_STALE_ANON_VMA))
+			dst->anon_vma = NULL;
 		return ret;
 	}
 	*dup = dst;
@@ -621,8 +622,12 @@ struct vm_area_struct *copy_vma(struct vm_area_struct **vmap,
 			   addr + len);
 	vmg.pgoff = pgoff;
 	vmg.next = find_vma(mm, addr + len);
-	/* vma_merge_copied_range(): the source is neither prev nor next. */
-	vmg.copied_from = vmg.middle;
+	/*
+	 * vma_merge_copied_range(): the source is neither prev nor next.
+	 * Before January 2026 the merge did not know it at all.
+	 */
+	if (!bug_enabled(BUG_MERGE_NO_COPIED_FROM))
+		vmg.copied_from = vmg.middle;
 	vmg.middle = NULL;
 	new_vma = vma_merge_new_range(&vmg);
 	if (new_vma) {

@@ -25,6 +25,13 @@ struct check_report {
 
 /** check_invariants() - run every check; returns the number of violations. */
 int check_invariants(struct check_report *r);
+/**
+ * vm_warn_count() - how many kernel-style assertions (WARN_ON and the
+ * like) have fired since the program started; a run that is correct
+ * leaves it unchanged.
+ */
+unsigned long vm_warn_count(void);
+
 /** check_report_print() - print @r, each line prefixed by @prefix. */
 void check_report_print(const struct check_report *r, const char *prefix,
 			FILE *out);

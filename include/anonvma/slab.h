@@ -60,6 +60,8 @@ void kmem_cache_destroy(struct kmem_cache *c);
 void *kmem_cache_alloc(struct kmem_cache *c, enum alloc_site site);
 void kmem_cache_free(struct kmem_cache *c, void *obj, enum alloc_site site);
 
+/** kmem_cache_obj_live() - is @obj allocated (typesafe caches; true for others). */
+bool kmem_cache_obj_live(struct kmem_cache *c, const void *obj);
 const char *kmem_cache_name(const struct kmem_cache *c);
 size_t kmem_cache_size(const struct kmem_cache *c);
 /** kmem_cache_get_stats() - a consistent snapshot of @c's counters. */

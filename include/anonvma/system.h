@@ -30,6 +30,44 @@ const char *design_name(enum anonvma_design d);
 /** design_parse() - the design named @name, or -1. */
 int design_parse(const char *name);
 
+/**
+ * enum anonvma_bug - historical bugs the model can re-introduce, one
+ * switch each, so that a test can prove the checkers catch them.
+ * @BUG_CLONE_NO_UNLOCK:  anon_vma_clone() allocates under the root lock
+ *                        and its failure path returns with the lock
+ *                        still held (the seeds' review, spec §6.8).
+ * @BUG_DUP_STALE_ANON_VMA: dup_anon_vma() leaves the copied anon_vma
+ *                        pointer on the target when the clone fails
+ *                        (spec §6.7).
+ * @BUG_MERGE_NO_COPIED_FROM: a merge of an mremap-copied range ignores
+ *                        the source's anon state (the 6.16-6.18 bug
+ *                        fixed in January 2026, spec §6.6).
+ * @BUG_PUT_ROOT_FIRST:   __put_anon_vma() drops the root's reference
+ *                        before freeing the child (pre-2014, spec §6.2).
+ * @BUG_TAG_CHILD_NONEXCL: a new non-exclusive folio is tagged with the
+ *                        VMA's own anon_vma, not the root (pre-2010,
+ *                        spec §6.1).
+ */
+enum anonvma_bug {
+	BUG_CLONE_NO_UNLOCK,
+	BUG_DUP_STALE_ANON_VMA,
+	BUG_MERGE_NO_COPIED_FROM,
+	BUG_PUT_ROOT_FIRST,
+	BUG_TAG_CHILD_NONEXCL,
+	NR_BUGS
+};
+
+/* The switched-on bugs, a bit per enum anonvma_bug; 0 normally. */
+extern unsigned long anonvma_bugs;
+const char *bug_name(enum anonvma_bug b);
+/** bug_parse() - the bug switch named @name (e.g. "clone-no-unlock"), or -1. */
+int bug_parse(const char *name);
+
+static inline bool bug_enabled(enum anonvma_bug b)
+{
+	return anonvma_bugs & (1UL << b);
+}
+
 /* The caches (the kernel's *_cachep globals). */
 extern struct kmem_cache *anon_vma_cachep;
 extern struct kmem_cache *anon_vma_chain_cachep;

@@ -126,6 +126,49 @@ static void test_text_form(void **state)
 	free_capture(&c);
 }
 
+/* rmap, referenced, swapout and migrate: their model-only lines. */
+static void test_model_only_ops(void **state)
+{
+	static const char text[] =
+		"proc P\n"
+		"P mmap @0:2 rw\n"
+		"P write @0:2\n"
+		"P fork Q\n"
+		"rmap P @0:2\n"
+		"referenced P @0\n"
+		"referenced P @0\n"
+		"swapout P @0\n"
+		"expect P page @0 swap\n"
+		"expect Q page @0 swap\n"
+		"rmap P @0\n"
+		"migrate Q @1\n"
+		"expect same P @1 Q @1\n";
+	static const char *const lines[] = {
+		"  [rmap @0 f0: 2 visited: P@0 mapped, Q@0 mapped]\n"
+		"  [rmap @1 f1: 2 visited: P@1 mapped, Q@1 mapped]\n"
+		"step 6 (line 6)",
+		/* The first check finds the accessed bit, the second not. */
+		"  [referenced @0 f0: 2]\nstep 7",
+		"  [referenced @0 f0: 0]\nstep 8",
+		"  P: page @0 swap s0                            [excl=0]\n"
+		"  P: page @1 present f0 noexcl mc=2 anon        [w=0 av=av1 index=0x200000001]\n",
+		"  Q: page @0 swap s0                            [excl=0]\n",
+		"  [folios 1]\nstep 9",
+		"  [rmap @0: no folio]\nstep 10",
+		"PASS t.scn: 10 steps, 3 expectations, 10 invariant checks\n",
+	};
+	struct run_opts opts = { .format = RUN_TEXT, .check = true };
+	struct captured c;
+	size_t i;
+
+	run_capture(text, &opts, &c);
+	assert_int_equal(c.status, 0);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (!strstr(c.out, lines[i]))
+			fail_msg("missing: %s", lines[i]);
+	free_capture(&c);
+}
+
 static void test_final_and_quiet(void **state)
 {
 	struct run_opts opts = { .format = RUN_TEXT, .final = true };
@@ -507,6 +550,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_form),
+		cmocka_unit_test(test_model_only_ops),
 		cmocka_unit_test(test_final_and_quiet),
 		cmocka_unit_test(test_structures),
 		cmocka_unit_test(test_json),

@@ -2,7 +2,7 @@
 /*
  * The `anonvma` command: runs scenarios on the model.
  *
- *   anonvma run [--check] [--json] [--quiet] [--final] [--design NAME] [FILE]
+ *   anonvma run [--check] [--json] [--quiet] [--final] [--design NAME] [--bug NAME] [FILE]
  *   anonvma workload        print the built-in scenario
  *   anonvma --help | --version
  *
@@ -20,7 +20,7 @@
 #define ANONVMA_VERSION "0.1.0"
 
 static const char usage[] =
-"usage: anonvma run [--check] [--json] [--quiet] [--final] [--design NAME] [FILE]\n"
+"usage: anonvma run [--check] [--json] [--quiet] [--final] [--design NAME] [--bug NAME] [FILE]\n"
 "       anonvma workload\n"
 "       anonvma --help | --version\n"
 "\n"
@@ -35,6 +35,9 @@ static const char usage[] =
 "  --final    print only the last step's observations\n"
 "  --design NAME  follow the rules of NAME: mainline or v6.18\n"
 "               (overrides the scenario's own `design` line)\n"
+"  --bug NAME   switch a historical bug back on (repeatable): clone-no-unlock,\n"
+"               dup-stale-anon-vma, merge-no-copied-from, put-root-first,\n"
+"               tag-child-nonexcl (see docs/scenario-language.md)\n"
 "workload   print the built-in scenario (an example of the language)\n"
 "\n"
 "Exit status: 0 all passed; 1 an operation, expectation, invariant check\n"
@@ -76,6 +79,15 @@ static int cmd_run(int argc, char **argv)
 			opts.design = argv[++i];
 		} else if (!strncmp(a, "--design=", 9)) {
 			opts.design = a + 9;
+		} else if (!strcmp(a, "--bug")) {
+			int b;
+
+			if (i + 1 >= argc)
+				return usage_error("%s needs a bug name", a);
+			b = bug_parse(argv[++i]);
+			if (b < 0)
+				return usage_error("unknown bug '%s'", argv[i]);
+			opts.bugs |= 1UL << b;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option '%s'", a);
 		} else if (file) {

@@ -21,6 +21,7 @@
 struct exec_opts {
 	bool check;
 	int design;
+	unsigned long bugs;	/* enum anonvma_bug bits, added to the scenario's */
 	void (*on_step)(const struct scenario *s, const struct obs_step *o,
 			void *arg);
 	void *arg;
@@ -99,6 +100,7 @@ struct run_opts {
 	bool check;
 	bool final;
 	const char *design;	/* NULL: the scenario's own */
+	unsigned long bugs;	/* --bug switches (enum anonvma_bug bits) */
 };
 
 /**
@@ -123,8 +125,15 @@ void print_text_verdict(FILE *out, const struct scenario *s,
 			const struct exec_summary *sum);
 
 /* print_json.c */
-/** print_json_begin() - open the JSON document, up to the steps array. */
-void print_json_begin(FILE *out, const struct scenario *s, int design);
+/**
+ * print_json_begin() - open the JSON document, up to the steps array.
+ * @out: where to print.
+ * @s: the scenario.
+ * @executor: "model" (or the kernel executor's name).
+ * @design: the rules followed ("mainline", "v6.18").
+ */
+void print_json_begin(FILE *out, const struct scenario *s,
+		      const char *executor, const char *design);
 /** print_json_step() - one element of the steps array. */
 void print_json_step(FILE *out, const struct scenario *s,
 		     const struct obs_step *o, bool first);

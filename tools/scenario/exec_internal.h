@@ -17,6 +17,7 @@ struct exec_state {
 	struct mm_struct **mms;		/* per process; NULL when not alive */
 	struct file **files;		/* per declared file */
 	struct obs_model obs;
+	unsigned long warns;		/* vm_warn_count() at the last check */
 };
 
 /** exec_addr() - the address of window page @page. */
@@ -38,7 +39,7 @@ unsigned long exec_walk_count(struct folio *folio);
 
 /** exec_expect_step() - evaluate the expectations of @st against @o and the model. */
 void exec_expect_step(struct exec_state *x, const struct scn_step *st,
-		 struct obs_step *o);
+		      struct obs_step *o);
 
 /** exec_fmt_range() - "@3" or "@3:5" for window pages @r, into @buf. */
 const char *exec_fmt_range(const struct scn_range *r, char *buf, size_t n);

@@ -314,12 +314,14 @@ static void label_folio_ops(struct obs_step *o, int proc)
 static bool run_check(struct exec_state *x, const struct scn_step *st,
 		      struct obs_step *o)
 {
-	static struct check_report rep;
+	struct check_report rep;
 	int n, i, held = locks_held_count();
+	unsigned long warns = vm_warn_count() - x->warns;
 
+	x->warns += warns;
 	x->sum->checks++;
 	n = check_invariants(&rep);
-	o->model.violations = n + (held != 0);
+	o->model.violations = n + (held != 0) + (warns != 0);
 	if (!o->model.violations)
 		return true;
 	x->sum->check_failures++;
@@ -335,6 +337,10 @@ static bool run_check(struct exec_state *x, const struct scn_step *st,
 		exec_fail(x, o, st->line,
 			  "invariant violation after step %d (%s): %d locks still held",
 			  o->index, st->text, held);
+	if (warns)
+		exec_fail(x, o, st->line,
+			  "invariant violation after step %d (%s): %lu kernel assertions (WARN_ON) fired",
+			  o->index, st->text, warns);
 	return false;
 }
 
@@ -443,6 +449,8 @@ int exec_model(const struct scenario *s, const struct exec_opts *opts,
 		design = s->design[0] ? design_parse(s->design) : DESIGN_MAINLINE;
 	sum->design = design;
 	ret = anonvma_init((enum anonvma_design)design);
+	anonvma_bugs = s->bugs | opts->bugs;
+	x.warns = vm_warn_count();
 	if (ret) {
 		if (err)
 			fprintf(err, "%s: cannot set up the model: %s\n",
@@ -488,9 +496,17 @@ teardown:
 		fprintf(err, "%s: leak: %lu swap slots still in use\n",
 			s->name, slots);
 	sum->leaks = anonvma_exit(err) + slots;
+	anonvma_bugs = 0;
 	if (sum->leaks && err)
 		fprintf(err, "%s: leak: %lu objects still live at exit\n",
 			s->name, sum->leaks);
+	if (opts->check && vm_warn_count() != x.warns) {
+		/* Assertions that fired while the processes were torn down. */
+		sum->check_failures++;
+		if (err)
+			fprintf(err, "%s: %lu kernel assertions (WARN_ON) fired at teardown\n",
+				s->name, vm_warn_count() - x.warns);
+	}
 	free(x.mms);
 	free(x.files);
 	return exec_summary_failed(sum) ? 1 : 0;

@@ -273,7 +273,7 @@ static bool ex_folio(struct exec_state *x, const struct scn_expect *ex,
 static bool eval(struct exec_state *x, const struct scn_expect *ex,
 		 const struct obs_step *o, char *found)
 {
-	static struct check_report rep;
+	struct check_report rep;
 	int n;
 
 	switch (ex->kind) {
@@ -315,7 +315,7 @@ static bool eval(struct exec_state *x, const struct scn_expect *ex,
 
 /** exec_expect_step() - see exec_internal.h. */
 void exec_expect_step(struct exec_state *x, const struct scn_step *st,
-		 struct obs_step *o)
+		      struct obs_step *o)
 {
 	char found[FOUND_MAX];
 	int i;

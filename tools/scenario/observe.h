@@ -72,8 +72,9 @@ struct obs_vma {
 /**
  * struct obs_page - one page of the window that is not pte_none.
  * @label: present: folio label (f<label>); swap: slot label (s<label>).
- * @excl: PageAnonExclusive of a present anon page; the exclusive marker
- *        of a swap entry.
+ * @excl: PageAnonExclusive of a present anon page; for a swap entry,
+ *        its exclusive marker, which only the model shows (pagemap
+ *        has no such bit).
  * @mapcount: folio mapcount of a present page.
  * @anon: present page of an anonymous folio (else a page-cache folio).
  * @model.writable: the PTE write bit (pagemap does not show it).

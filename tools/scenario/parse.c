@@ -128,7 +128,7 @@ static struct scn_step *new_step(struct pstate *ps, enum scn_op op, int proc)
 	struct scenario *s = ps->s;
 	struct scn_step *st;
 
-	s->steps = scn_grow(s->steps, s->nsteps, &ps->caps[0], sizeof(*st));
+	s->steps = scn_grow(s->steps, s->nsteps, &ps->cap_steps, sizeof(*st));
 	st = &s->steps[s->nsteps++];
 	st->line = ps->line;
 	st->text = xstrndup(ps->text, ps->textlen);
@@ -147,13 +147,13 @@ static struct scn_step *new_step(struct pstate *ps, enum scn_op op, int proc)
 static int new_proc(struct pstate *ps, int i, int parent)
 {
 	struct scenario *s = ps->s;
-	int cap = ps->caps[1];
 	char name[SCN_NAME_MAX];
 
 	if (scn_new_name(ps, i, name))
 		return -1;
-	s->procs = scn_grow(s->procs, s->nprocs, &ps->caps[1], sizeof(*s->procs));
-	ps->life = scn_grow(ps->life, s->nprocs, &cap, sizeof(*ps->life));
+	s->procs = scn_grow(s->procs, s->nprocs, &ps->cap_procs, sizeof(*s->procs));
+	ps->life = scn_grow(ps->life, s->nprocs, &ps->cap_life,
+			    sizeof(*ps->life));
 	memcpy(s->procs[s->nprocs].name, name, sizeof(name));
 	s->procs[s->nprocs].line = ps->line;
 	s->procs[s->nprocs].parent = parent;
@@ -168,32 +168,32 @@ static int decl_window(struct pstate *ps)
 
 	if (ps->window_line)
 		return scn_perr(ps, ps->tok[0].col,
-			    "window declared twice (first at line %d)",
-			    ps->window_line);
+				"window declared twice (first at line %d)",
+				ps->window_line);
 	if (ps->s->nregions || ps->s->nsteps)
 		return scn_perr(ps, ps->tok[0].col,
-			    "window must come before regions and operations");
+				"window must come before regions and operations");
 	if (scn_tok_u64(ps, 1, &base))
 		return -1;
 	if (base & (SCN_PAGE_SIZE - 1))
 		return scn_perr(ps, ps->tok[1].col,
-			    "window base 0x%llx is not page-aligned",
-			    (unsigned long long)base);
+				"window base 0x%llx is not page-aligned",
+				(unsigned long long)base);
 	if (base == 0 || base >= SCN_USER_TOP)
 		return scn_perr(ps, ps->tok[1].col,
-			    "window base must lie in 0x1000-0x%lx",
-			    SCN_USER_TOP - 1);
+				"window base must lie in 0x1000-0x%lx",
+				SCN_USER_TOP - 1);
 	if (i < ps->ntok && scn_tok_is(&ps->tok[i], "pages")) {
 		if (scn_tok_u64(ps, i + 1, &pages))
 			return -1;
 		if (pages == 0 || pages > SCN_MAX_PAGES)
 			return scn_perr(ps, ps->tok[i + 1].col,
-				    "window size must be 1 to %lu pages",
-				    SCN_MAX_PAGES);
+					"window size must be 1 to %lu pages",
+					SCN_MAX_PAGES);
 		if (pages > (SCN_USER_TOP - base) / SCN_PAGE_SIZE)
 			return scn_perr(ps, ps->tok[i + 1].col,
-				    "window ends above the user address space (0x%lx)",
-				    SCN_USER_TOP);
+					"window ends above the user address space (0x%lx)",
+					SCN_USER_TOP);
 		i += 2;
 	}
 	if (scn_no_more(ps, i))
@@ -211,11 +211,11 @@ static int decl_design(struct pstate *ps)
 
 	if (ps->design_line)
 		return scn_perr(ps, ps->tok[0].col,
-			    "design declared twice (first at line %d)",
-			    ps->design_line);
+				"design declared twice (first at line %d)",
+				ps->design_line);
 	if (ps->s->nsteps)
 		return scn_perr(ps, ps->tok[0].col,
-			    "design must come before operations");
+				"design must come before operations");
 	if (scn_need(ps, 1, "design name"))
 		return -1;
 	t = &ps->tok[1];
@@ -232,6 +232,35 @@ static int decl_design(struct pstate *ps)
 	return 0;
 }
 
+/*
+ * `bug NAME`: switch a historical bug back on (system.h), so that a
+ * scenario can show what the checkers say about it.
+ */
+static int decl_bug(struct pstate *ps)
+{
+	const struct tok *t;
+	char name[SCN_NAME_MAX];
+	int b;
+
+	if (ps->s->nsteps)
+		return scn_perr(ps, ps->tok[0].col,
+				"bug must come before operations");
+	if (scn_need(ps, 1, "bug name"))
+		return -1;
+	t = &ps->tok[1];
+	if (t->len >= SCN_NAME_MAX)
+		return scn_perr(ps, t->col, "unknown bug '%.*s'", t->len, t->s);
+	memcpy(name, t->s, (size_t)t->len);
+	name[t->len] = '\0';
+	b = bug_parse(name);
+	if (b < 0)
+		return scn_perr(ps, t->col, "unknown bug '%s'", name);
+	if (scn_no_more(ps, 2))
+		return -1;
+	ps->s->bugs |= 1UL << b;
+	return 0;
+}
+
 static int decl_region(struct pstate *ps)
 {
 	struct scenario *s = ps->s;
@@ -244,16 +273,16 @@ static int decl_region(struct pstate *ps)
 		return -1;
 	if (first >= s->pages)
 		return scn_perr(ps, ps->tok[2].col,
-			    "page %llu is outside the window (%lu pages)",
-			    (unsigned long long)first, s->pages);
+				"page %llu is outside the window (%lu pages)",
+				(unsigned long long)first, s->pages);
 	if (count == 0)
 		return scn_perr(ps, ps->tok[3].col,
-			    "a region needs at least one page");
+				"a region needs at least one page");
 	if (count > s->pages - first)
 		return scn_perr(ps, ps->tok[3].col,
-			    "region ends outside the window (%lu pages)",
-			    s->pages);
-	s->regions = scn_grow(s->regions, s->nregions, &ps->caps[2], sizeof(*rg));
+				"region ends outside the window (%lu pages)",
+				s->pages);
+	s->regions = scn_grow(s->regions, s->nregions, &ps->cap_regions, sizeof(*rg));
 	rg = &s->regions[s->nregions++];
 	memcpy(rg->name, name, sizeof(name));
 	rg->r.first = (unsigned long)first;
@@ -273,8 +302,8 @@ static int decl_file(struct pstate *ps)
 		return -1;
 	if (pages == 0 || pages > SCN_MAX_PAGES)
 		return scn_perr(ps, ps->tok[2].col,
-			    "file size must be 1 to %lu pages", SCN_MAX_PAGES);
-	s->files = scn_grow(s->files, s->nfiles, &ps->caps[3], sizeof(*f));
+				"file size must be 1 to %lu pages", SCN_MAX_PAGES);
+	s->files = scn_grow(s->files, s->nfiles, &ps->cap_files, sizeof(*f));
 	f = &s->files[s->nfiles++];
 	memcpy(f->name, name, sizeof(name));
 	f->pages = (unsigned long)pages;
@@ -305,10 +334,10 @@ static int mmap_words(struct pstate *ps, struct scn_step *st, int i)
 			w = 4;
 		else
 			return scn_perr(ps, t->col, "unknown mmap option '%.*s'",
-				    t->len, t->s);
+					t->len, t->s);
 		if (seen[w])
 			return scn_perr(ps, t->col, "duplicate mmap option '%.*s'",
-				    t->len, t->s);
+					t->len, t->s);
 		seen[w] = true;
 		if (w == 0)
 			st->flags = (st->flags & ~(unsigned long)MAP_PRIVATE) |
@@ -320,19 +349,19 @@ static int mmap_words(struct pstate *ps, struct scn_step *st, int i)
 			st->flags |= MAP_NORESERVE;
 		else if (w == 3) {
 			if (scn_tok_file(ps, t->s + 5, t->len - 5, t->col + 5,
-				     &st->file))
+					 &st->file))
 				return -1;
 			st->flags &= ~(unsigned long)MAP_ANONYMOUS;
 		} else {
 			uint64_t off;
 
 			if (scn_parse_u64(ps, t->s + 4, t->len - 4, t->col + 4,
-				      &off))
+					  &off))
 				return -1;
 			if (off > SCN_MAX_PAGES * 1024)
 				return scn_perr(ps, t->col + 4,
-					    "file offset too large '%.*s'",
-					    t->len - 4, t->s + 4);
+						"file offset too large '%.*s'",
+						t->len - 4, t->s + 4);
 			st->off = (unsigned long)off;
 			off_col = t->col;
 		}
@@ -362,7 +391,7 @@ static int op_madvise(struct pstate *ps, struct scn_step *st)
 			return scn_no_more(ps, 4);
 		}
 	return scn_perr(ps, ps->tok[3].col, "unknown advice '%.*s'",
-		    ps->tok[3].len, ps->tok[3].s);
+			ps->tok[3].len, ps->tok[3].s);
 }
 
 static int op_mremap(struct pstate *ps, struct scn_step *st)
@@ -387,8 +416,8 @@ static int op_mremap(struct pstate *ps, struct scn_step *st)
 		return scn_perr(ps, ps->tok[3].col, "new size must be at least 1 page");
 	if (n > ps->s->pages - st->r.first)
 		return scn_perr(ps, ps->tok[3].col,
-			    "new size ends outside the window (%lu pages)",
-			    ps->s->pages);
+				"new size ends outside the window (%lu pages)",
+				ps->s->pages);
 	st->npages = (unsigned long)n;
 	return scn_no_more(ps, 4);
 }
@@ -412,18 +441,18 @@ static int op_brk(struct pstate *ps, struct scn_step *st)
 	}
 	if (t->s[0] != '+' && t->s[0] != '-')
 		return scn_perr(ps, t->col, "expected 'base', +N or -N, found '%.*s'",
-			    t->len, t->s);
+				t->len, t->s);
 	if (scn_parse_u64(ps, t->s + 1, t->len - 1, t->col + 1, &n))
 		return -1;
 	if (!life->brk_set)
 		return scn_perr(ps, t->col, "brk moves need a 'brk base' first");
 	if (t->s[0] == '+' && n > ps->s->pages - life->brk)
 		return scn_perr(ps, t->col,
-			    "the break would end outside the window (%lu pages)",
-			    ps->s->pages);
+				"the break would end outside the window (%lu pages)",
+				ps->s->pages);
 	if (t->s[0] == '-' && n > life->brk)
 		return scn_perr(ps, t->col,
-			    "the break would go below the window");
+				"the break would go below the window");
 	st->delta = t->s[0] == '+' ? (long)n : -(long)n;
 	life->brk += (unsigned long)st->delta;
 	return scn_no_more(ps, 3);
@@ -438,7 +467,7 @@ static int op_access(struct pstate *ps, struct scn_step *st, const char *eq)
 		return 0;
 	if (!scn_tok_is(&ps->tok[3], eq))
 		return scn_perr(ps, ps->tok[3].col, "expected '%s', found '%.*s'",
-			    eq, ps->tok[3].len, ps->tok[3].s);
+				eq, ps->tok[3].len, ps->tok[3].s);
 	if (scn_tok_u64(ps, 4, &st->value))
 		return -1;
 	st->has_value = true;
@@ -533,6 +562,8 @@ static int statement(struct pstate *ps)
 		return decl_window(ps);
 	if (scn_tok_is(t, "design"))
 		return decl_design(ps);
+	if (scn_tok_is(t, "bug"))
+		return decl_bug(ps);
 	if (scn_tok_is(t, "region"))
 		return decl_region(ps);
 	if (scn_tok_is(t, "file"))

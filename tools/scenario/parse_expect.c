@@ -19,7 +19,7 @@ static int expect_errno(struct pstate *ps, struct scn_step *st, bool after_op)
 
 	if (!after_op)
 		return scn_perr(ps, ps->tok[1].col,
-			    "expect errno must directly follow an operation");
+				"expect errno must directly follow an operation");
 	if (scn_need(ps, 2, "errno name"))
 		return -1;
 	t = &ps->tok[2];
@@ -34,15 +34,15 @@ static int expect_errno(struct pstate *ps, struct scn_step *st, bool after_op)
 	if (st->op == SCN_OP_EXIT || st->op == SCN_OP_CHECK ||
 	    st->op == SCN_OP_BRK_BASE)
 		return scn_perr(ps, ps->tok[1].col, "'%s' cannot fail",
-			    scn_op_name(st->op));
+				scn_op_name(st->op));
 	fault = code == SCN_SIGSEGV || code == SCN_SIGBUS || code == SCN_OOM;
 	if ((st->op == SCN_OP_READ || st->op == SCN_OP_WRITE) && !fault)
 		return scn_perr(ps, t->col,
-			    "read and write fail with SIGSEGV, SIGBUS or OOM");
+				"read and write fail with SIGSEGV, SIGBUS or OOM");
 	if (st->op != SCN_OP_READ && st->op != SCN_OP_WRITE && fault)
 		return scn_perr(ps, t->col,
-			    "%s is a fault result, only for read and write",
-			    name);
+				"%s is a fault result, only for read and write",
+				name);
 	if (scn_no_more(ps, 3))
 		return -1;
 	st->expect_errno = code;
@@ -69,8 +69,8 @@ static int tok_object(struct pstate *ps, int i, enum scn_object *obj)
 		*obj = SCN_OBJ_AVC;
 	else
 		return scn_perr(ps, ps->tok[i].col,
-			    "expected anon_vma or avc, found '%.*s'",
-			    ps->tok[i].len, ps->tok[i].s);
+				"expected anon_vma or avc, found '%.*s'",
+				ps->tok[i].len, ps->tok[i].s);
 	return 0;
 }
 
@@ -89,14 +89,14 @@ static int ex_step(struct pstate *ps, struct scn_expect *ex)
 
 		if (t->s[0] != '+' && t->s[0] != '-')
 			return scn_perr(ps, t->col, "expected +N or -N, found '%.*s'",
-				    t->len, t->s);
+					t->len, t->s);
 		if (*dst >= 0)
 			return scn_perr(ps, t->col, "duplicate '%c' count", t->s[0]);
 		if (scn_parse_u64(ps, t->s + 1, t->len - 1, t->col + 1, &v))
 			return -1;
 		if (v > SCN_MAX_COUNT)
 			return scn_perr(ps, t->col + 1, "number too large '%.*s'",
-				    t->len - 1, t->s + 1);
+					t->len - 1, t->s + 1);
 		*dst = (long)v;
 	}
 	return 0;
@@ -111,8 +111,8 @@ static int ex_pair(struct pstate *ps, struct scn_expect *ex, bool same)
 		return -1;
 	if (scn_range_pages(&ex->r) != scn_range_pages(&ex->r2))
 		return scn_perr(ps, ps->tok[5].col,
-			    "ranges have different lengths (%lu and %lu pages)",
-			    scn_range_pages(&ex->r), scn_range_pages(&ex->r2));
+				"ranges have different lengths (%lu and %lu pages)",
+				scn_range_pages(&ex->r), scn_range_pages(&ex->r2));
 	return scn_no_more(ps, 6);
 }
 
@@ -136,7 +136,7 @@ static int ex_maps(struct pstate *ps, struct scn_expect *ex)
 			return -1;
 		if (m->r.first < prev_end)
 			return scn_perr(ps, ps->tok[i].col,
-				    "VMAs must be listed in address order, without overlap");
+					"VMAs must be listed in address order, without overlap");
 		prev_end = m->r.end;
 		i += 2;
 		if (i < ps->ntok && scn_tok_is(&ps->tok[i], "s")) {
@@ -147,8 +147,8 @@ static int ex_maps(struct pstate *ps, struct scn_expect *ex)
 			return 0;
 		if (!scn_tok_is(&ps->tok[i], ","))
 			return scn_perr(ps, ps->tok[i].col,
-				    "expected ',' or end of line, found '%.*s'",
-				    ps->tok[i].len, ps->tok[i].s);
+					"expected ',' or end of line, found '%.*s'",
+					ps->tok[i].len, ps->tok[i].s);
 		i++;
 	}
 }
@@ -172,8 +172,8 @@ static int ex_page(struct pstate *ps, struct scn_expect *ex)
 			break;
 	if (k > SCN_PAGE_SWAP)
 		return scn_perr(ps, t->col,
-			    "unknown page state '%.*s' (none, zero, present, swap)",
-			    t->len, t->s);
+				"unknown page state '%.*s' (none, zero, present, swap)",
+				t->len, t->s);
 	ex->state = (enum scn_pstate)k;
 	for (i = 5; i < ps->ntok; i++) {
 		int *tri = NULL, val = 1;
@@ -190,28 +190,28 @@ static int ex_page(struct pstate *ps, struct scn_expect *ex)
 
 			if (ex->state != SCN_PAGE_PRESENT)
 				return scn_perr(ps, t->col,
-					    "'mc=' needs state 'present'");
+						"'mc=' needs state 'present'");
 			if (ex->mapcount >= 0)
 				return scn_perr(ps, t->col, "duplicate attribute 'mc='");
 			if (scn_parse_u64(ps, t->s + 3, t->len - 3, t->col + 3, &v))
 				return -1;
 			if (v > SCN_MAX_COUNT)
 				return scn_perr(ps, t->col + 3,
-					    "number too large '%.*s'",
-					    t->len - 3, t->s + 3);
+						"number too large '%.*s'",
+						t->len - 3, t->s + 3);
 			ex->mapcount = (long)v;
 			continue;
 		} else {
 			return scn_perr(ps, t->col, "unknown page attribute '%.*s'",
-				    t->len, t->s);
+					t->len, t->s);
 		}
 		if (ex->state != SCN_PAGE_PRESENT &&
 		    !(ex->state == SCN_PAGE_SWAP && tri == &ex->tri_excl))
 			return scn_perr(ps, t->col, "'%.*s' needs state 'present'",
-				    t->len, t->s);
+					t->len, t->s);
 		if (*tri >= 0)
 			return scn_perr(ps, t->col, "duplicate or conflicting attribute '%.*s'",
-				    t->len, t->s);
+					t->len, t->s);
 		*tri = val;
 	}
 	return 0;
@@ -246,8 +246,8 @@ static int ex_av(struct pstate *ps, struct scn_expect *ex)
 			dst = &ex->n2;
 		else
 			return scn_perr(ps, t->col,
-				    "expected '==', '!=', 'root', 'notroot', 'children' or 'active', found '%.*s'",
-				    t->len, t->s);
+					"expected '==', '!=', 'root', 'notroot', 'children' or 'active', found '%.*s'",
+					t->len, t->s);
 		if (*dst >= 0)
 			return scn_perr(ps, t->col, "duplicate '%.*s'", t->len, t->s);
 		if (scn_tok_count(ps, i + 1, dst))
@@ -272,7 +272,7 @@ static int ex_folio(struct pstate *ps, struct scn_expect *ex)
 			return -1;
 		if (v > (uint64_t)(SCN_USER_TOP / SCN_PAGE_SIZE))
 			return scn_perr(ps, ps->tok[5].col, "number too large '%.*s'",
-				    ps->tok[5].len, ps->tok[5].s);
+					ps->tok[5].len, ps->tok[5].s);
 		ex->n = (long)v;
 		return scn_no_more(ps, 6);
 	}
@@ -282,12 +282,12 @@ static int ex_folio(struct pstate *ps, struct scn_expect *ex)
 	}
 	if (!scn_tok_is(t, "av"))
 		return scn_perr(ps, t->col, "expected 'av', 'index' or 'walk', found '%.*s'",
-			    t->len, t->s);
+				t->len, t->s);
 	if (scn_need(ps, 5, "'=='"))
 		return -1;
 	if (!scn_tok_is(&ps->tok[5], "=="))
 		return scn_perr(ps, ps->tok[5].col, "expected '==', found '%.*s'",
-			    ps->tok[5].len, ps->tok[5].s);
+				ps->tok[5].len, ps->tok[5].s);
 	ex->kind = SCN_EX_FOLIO_AV;
 	if (i < ps->ntok && scn_tok_is(&ps->tok[i], "root")) {
 		ex->kind = SCN_EX_FOLIO_AV_ROOT;
@@ -331,8 +331,8 @@ static int ex_process(struct pstate *ps, struct scn_expect *ex)
 	if (scn_tok_is(t, "folio"))
 		return ex_folio(ps, ex);
 	return scn_perr(ps, t->col,
-		    "expected 'unfaulted', 'chain', 'av' or 'folio', found '%.*s'",
-		    t->len, t->s);
+			"expected 'unfaulted', 'chain', 'av' or 'folio', found '%.*s'",
+			t->len, t->s);
 }
 
 /**
@@ -360,7 +360,7 @@ int scn_parse_expect(struct pstate *ps)
 	if (scn_tok_is(t, "errno"))
 		return expect_errno(ps, st, after_op);
 
-	cap = st->nex;	/* exact size: grow by one each time */
+	cap = st->nex;	/* no capacity is kept: reallocate every time */
 	st->ex = scn_grow(st->ex, st->nex, &cap, sizeof(*ex));
 	ex = &st->ex[st->nex++];
 	ex->line = ps->line;
@@ -388,6 +388,9 @@ int scn_parse_expect(struct pstate *ps)
 	} else {
 		ret = ex_process(ps, ex);
 	}
-	ex->model_only = ex->kind >= SCN_EX_UNFAULTED;
+	/* pagemap shows no exclusive marker for swap entries. */
+	ex->model_only = ex->kind >= SCN_EX_UNFAULTED ||
+			 (ex->kind == SCN_EX_PAGE && ex->state == SCN_PAGE_SWAP &&
+			  ex->tri_excl >= 0);
 	return ret;
 }

@@ -50,7 +50,8 @@ struct pstate {
 	int window_line;
 	int design_line;
 	bool last_was_op;	/* the previous statement was an operation */
-	int caps[4];		/* allocated sizes of the growing arrays */
+	/* Allocated sizes of the growing arrays. */
+	int cap_steps, cap_procs, cap_life, cap_regions, cap_files;
 };
 
 /* Which table a name belongs to. */
@@ -69,12 +70,12 @@ bool scn_tok_is(const struct tok *t, const char *word);
 int scn_need(struct pstate *ps, int i, const char *what);
 int scn_no_more(struct pstate *ps, int i);
 int scn_parse_u64(struct pstate *ps, const char *s, int len, int col,
-	      uint64_t *v);
+		  uint64_t *v);
 int scn_tok_u64(struct pstate *ps, int i, uint64_t *v);
 int scn_tok_count(struct pstate *ps, int i, long *v);
 int scn_new_name(struct pstate *ps, int i, char out[SCN_NAME_MAX]);
 enum name_kind scn_lookup_name(struct pstate *ps, const char *s, int len,
-			   int *idx);
+			       int *idx);
 int scn_tok_range(struct pstate *ps, int i, struct scn_range *r);
 int scn_tok_prot(struct pstate *ps, int i, unsigned long *prot);
 int scn_tok_proc(struct pstate *ps, int i, int *proc);

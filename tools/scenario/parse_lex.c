@@ -16,7 +16,7 @@
  * a process, so a line can always tell a name from a keyword.
  */
 static const char *const keywords[] = {
-	"window", "pages", "design", "region", "file", "proc", "check",
+	"window", "pages", "design", "bug", "region", "file", "proc", "check",
 	"swapout", "migrate", "referenced", "rmap", "expect", "errno",
 	"maps", "vmas", "page", "same", "differ", "live", "step",
 	"violations", "anon_vma", "avc", "unfaulted", "chain", "av", "folio",
@@ -91,8 +91,8 @@ int scn_lex_line(struct pstate *ps, const char *line, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i >= SCN_LINE_MAX)
 			return scn_perr(ps, SCN_LINE_MAX + 1,
-				    "line too long (more than %d characters)",
-				    SCN_LINE_MAX);
+					"line too long (more than %d characters)",
+					SCN_LINE_MAX);
 		if (u[i] == '#' && !comment) {
 			comment = true;
 			end = i;
@@ -172,7 +172,7 @@ int scn_no_more(struct pstate *ps, int i)
 	if (i >= ps->ntok)
 		return 0;
 	return scn_perr(ps, ps->tok[i].col, "unexpected '%.*s'", ps->tok[i].len,
-		    ps->tok[i].s);
+			ps->tok[i].s);
 }
 
 /**
@@ -231,7 +231,7 @@ int scn_tok_count(struct pstate *ps, int i, long *v)
 		return -1;
 	if (x > SCN_MAX_COUNT)
 		return scn_perr(ps, ps->tok[i].col, "number too large '%.*s'",
-			    ps->tok[i].len, ps->tok[i].s);
+				ps->tok[i].len, ps->tok[i].s);
 	*v = (long)x;
 	return 0;
 }
@@ -327,20 +327,20 @@ int scn_new_name(struct pstate *ps, int i, char out[SCN_NAME_MAX])
 		return scn_perr(ps, t->col, "invalid name '%.*s'", t->len, t->s);
 	if (t->len >= SCN_NAME_MAX)
 		return scn_perr(ps, t->col, "name too long (more than %d characters)",
-			    SCN_NAME_MAX - 1);
+				SCN_NAME_MAX - 1);
 	if (is_keyword(t->s, t->len))
 		return scn_perr(ps, t->col, "'%.*s' is a keyword, not a name",
-			    t->len, t->s);
+				t->len, t->s);
 	k = scn_lookup_name(ps, t->s, t->len, &idx);
 	if (k == NAME_REGION)
 		return scn_perr(ps, t->col, "duplicate name '%.*s' (region at line %d)",
-			    t->len, t->s, ps->s->regions[idx].line);
+				t->len, t->s, ps->s->regions[idx].line);
 	if (k == NAME_FILE)
 		return scn_perr(ps, t->col, "duplicate name '%.*s' (file at line %d)",
-			    t->len, t->s, ps->s->files[idx].line);
+				t->len, t->s, ps->s->files[idx].line);
 	if (k == NAME_PROC)
 		return scn_perr(ps, t->col, "duplicate name '%.*s' (process at line %d)",
-			    t->len, t->s, ps->s->procs[idx].line);
+				t->len, t->s, ps->s->procs[idx].line);
 	memcpy(out, t->s, (size_t)t->len);
 	out[t->len] = '\0';
 	return 0;
@@ -353,12 +353,12 @@ static int range_bounds(struct pstate *ps, const char *what, unsigned long lim,
 {
 	if (a >= lim)
 		return scn_perr(ps, acol, "page %llu is outside %s (%lu pages)",
-			    (unsigned long long)a, what, lim);
+				(unsigned long long)a, what, lim);
 	if (!has_b)
 		b = a + 1;
 	else if (b > lim)
 		return scn_perr(ps, bcol, "range end %llu is outside %s (%lu pages)",
-			    (unsigned long long)b, what, lim);
+				(unsigned long long)b, what, lim);
 	else if (b <= a)
 		return scn_perr(ps, t->col, "empty range '%.*s'", t->len, t->s);
 	r->first = (unsigned long)a;
@@ -420,7 +420,7 @@ int scn_tok_range(struct pstate *ps, int i, struct scn_range *r)
 		return scn_perr(ps, t->col, "unknown region '%.*s'", nlen, t->s);
 	if (k != NAME_REGION)
 		return scn_perr(ps, t->col, "'%.*s' is %s, not a region", nlen,
-			    t->s, kind_word(k));
+				t->s, kind_word(k));
 	if (!br) {
 		*r = ps->s->regions[idx].r;
 		return 0;
@@ -467,8 +467,8 @@ int scn_tok_prot(struct pstate *ps, int i, unsigned long *prot)
 	}
 	if (j == 0 || j != t->len)
 		return scn_perr(ps, t->col,
-			    "invalid protection '%.*s' (none, or r, w, x in this order)",
-			    t->len, t->s);
+				"invalid protection '%.*s' (none, or r, w, x in this order)",
+				t->len, t->s);
 	*prot = p;
 	return 0;
 }
@@ -531,22 +531,22 @@ int scn_tok_proc(struct pstate *ps, int i, int *proc)
 			created_later(ps, t->s, t->len) : 0;
 		if (later)
 			return scn_perr(ps, t->col,
-				    "process '%.*s' used before it is created (line %d)",
-				    t->len, t->s, later);
+					"process '%.*s' used before it is created (line %d)",
+					t->len, t->s, later);
 		return scn_perr(ps, t->col, i == 0 ?
-			    "unknown statement or process '%.*s'" :
-			    "unknown process '%.*s'", t->len, t->s);
+				"unknown statement or process '%.*s'" :
+				"unknown process '%.*s'", t->len, t->s);
 	}
 	if (k != NAME_PROC)
 		return scn_perr(ps, t->col, "'%.*s' is %s, not a process", t->len,
-			    t->s, kind_word(k));
+				t->s, kind_word(k));
 	if (ps->life[idx].life == LIFE_EXITED)
 		return scn_perr(ps, t->col, "process '%.*s' has exited (line %d)",
-			    t->len, t->s, ps->life[idx].end_line);
+				t->len, t->s, ps->life[idx].end_line);
 	if (ps->life[idx].life == LIFE_FAILED)
 		return scn_perr(ps, t->col,
-			    "process '%.*s' does not exist (its fork fails at line %d)",
-			    t->len, t->s, ps->life[idx].end_line);
+				"process '%.*s' does not exist (its fork fails at line %d)",
+				t->len, t->s, ps->life[idx].end_line);
 	*proc = idx;
 	return 0;
 }
@@ -560,6 +560,6 @@ int scn_tok_file(struct pstate *ps, const char *s, int len, int col, int *file)
 		return scn_perr(ps, col, "unknown file '%.*s'", len, s);
 	if (k != NAME_FILE)
 		return scn_perr(ps, col, "'%.*s' is %s, not a file", len, s,
-			    kind_word(k));
+				kind_word(k));
 	return 0;
 }

@@ -8,8 +8,6 @@
  */
 #include <string.h>
 
-#include <anonvma/system.h>
-
 #include "exec.h"
 
 /** scn_json_string() - see exec.h; invalid UTF-8 becomes U+FFFD. */
@@ -124,12 +122,11 @@ static void json_proc(FILE *out, const struct scenario *s,
 				pg->mapcount, pg->anon ? "true" : "false");
 			break;
 		case SCN_PAGE_SWAP:
-			fprintf(out, "\"state\":\"swap\",\"slot\":\"s%d\",\"excl\":%s}",
-				pg->label, pg->excl ? "true" : "false");
+			fprintf(out, "\"state\":\"swap\",\"slot\":\"s%d\"}",
+				pg->label);
 			break;
 		default:
-			fprintf(out, "\"state\":\"migration\",\"excl\":%s}",
-				pg->excl ? "true" : "false");
+			fputs("\"state\":\"migration\"}", out);
 			break;
 		}
 	}
@@ -160,6 +157,9 @@ static void json_model_proc(FILE *out, const struct obs_proc *p)
 				pg->model.writable ? "true" : "false");
 			json_av(out, pg->model.av);
 			fprintf(out, ",\"index\":\"0x%lx\"", pg->model.index);
+		} else if (pg->state != SCN_PAGE_ZERO) {
+			/* The exclusive marker of a swap entry. */
+			fprintf(out, ",\"excl\":%s", pg->excl ? "true" : "false");
 		}
 		fputc('}', out);
 	}
@@ -239,14 +239,19 @@ static void json_model(FILE *out, const struct scenario *s,
 }
 
 /** print_json_begin() - see exec.h. */
-void print_json_begin(FILE *out, const struct scenario *s, int design)
+void print_json_begin(FILE *out, const struct scenario *s,
+		      const char *executor, const char *design)
 {
 	int i;
 
 	fputs("{\"scenario\":", out);
 	scn_json_string(out, s->name);
-	fprintf(out, ",\"executor\":\"model\",\"design\":\"%s\",\"window\":{\"base\":\"0x%lx\",\"pages\":%lu},\"processes\":[",
-		design_name((enum anonvma_design)design), s->base, s->pages);
+	fputs(",\"executor\":", out);
+	scn_json_string(out, executor);
+	fputs(",\"design\":", out);
+	scn_json_string(out, design);
+	fprintf(out, ",\"window\":{\"base\":\"0x%lx\",\"pages\":%lu},\"processes\":[",
+		s->base, s->pages);
 	for (i = 0; i < s->nprocs; i++) {
 		fputs(i ? "," : "", out);
 		scn_json_string(out, s->procs[i].name);

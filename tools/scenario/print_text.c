@@ -82,13 +82,20 @@ static void print_page(FILE *out, const char *proc, const struct obs_page *pg,
 	case SCN_PAGE_ZERO:
 		fprintf(out, "zero\n");
 		return;
-	case SCN_PAGE_SWAP:
-		fprintf(out, "swap s%d%s\n", pg->label, pg->excl ? " excl" : "");
-		return;
 	case SCN_PAGE_PRESENT:
 		break;
 	default:
-		fprintf(out, "migration%s\n", pg->excl ? " excl" : "");
+		/* pagemap shows no exclusive marker for swap entries. */
+		if (pg->state == SCN_PAGE_SWAP)
+			used += fprintf(out, "swap s%d", pg->label);
+		else
+			used += fprintf(out, "migration");
+		if (!model) {
+			fputc('\n', out);
+			return;
+		}
+		snprintf(m, sizeof(m), "excl=%d", pg->excl);
+		model_part(out, used, m);
 		return;
 	}
 	used += fprintf(out, "present f%d %s mc=%d %s", pg->label,

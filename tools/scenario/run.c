@@ -51,6 +51,7 @@ int scn_run(const char *name, const char *buf, size_t len,
 	struct exec_opts eo = {
 		.check = opts->check,
 		.design = -1,
+		.bugs = opts->bugs,
 		.on_step = run_on_step,
 		.arg = &rc,
 		.err = err,
@@ -81,7 +82,8 @@ int scn_run(const char *name, const char *buf, size_t len,
 	if (opts->format == RUN_SUMMARY)
 		rc.notes = summary_notes_new(s);
 	if (opts->format == RUN_JSON)
-		print_json_begin(out, s, eo.design);
+		print_json_begin(out, s, "model",
+				 design_name((enum anonvma_design)eo.design));
 
 	status = exec_model(s, &eo, &sum);
 

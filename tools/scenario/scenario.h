@@ -200,6 +200,7 @@ struct scenario {
 	unsigned long base;	/* window base address */
 	unsigned long pages;	/* window size in pages */
 	char design[SCN_NAME_MAX];	/* "" when the file names none */
+	unsigned long bugs;	/* `bug` lines: bits of enum anonvma_bug */
 	struct scn_region *regions;
 	int nregions;
 	struct scn_file *files;
