@@ -28,7 +28,11 @@ LDLIBS   := -pthread
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 LIB_SRCS   := $(wildcard mm/*.c)
-TOOL_SRCS  := $(wildcard tools/scenario/*.c)
+# Tool libraries linked into the anonvma command and the tests: the
+# scenario language and model executor, the kernel executor, the fuzzer,
+# and the design lab (drawing, reports, benchmark workloads).
+TOOL_DIRS  := tools/scenario tools/kernel tools/fuzz tools/lab
+TOOL_SRCS  := $(foreach d,$(TOOL_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS   := $(wildcard tools/cli/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)
 TEST_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -69,11 +73,11 @@ $(ANONVMA): $(CLI_OBJS) $(TOOL_OBJS) $(STATIC_LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_OBJS) $(TOOL_OBJS) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Itests/unit -Itools/scenario -o $@ $< $(TESTLIB_OBJS) $(TOOL_OBJS) $(STATIC_LIB) $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(ALLCFLAGS) -Itests/unit -Itools/scenario -Itools -o $@ $< $(TESTLIB_OBJS) $(TOOL_OBJS) $(STATIC_LIB) $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/%: tools/bench/%.c $(TOOL_OBJS) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Itools/scenario -o $@ $< $(TOOL_OBJS) $(STATIC_LIB) $(LDLIBS)
+	$(CC) $(ALLCFLAGS) -Itools/scenario -Itools -o $@ $< $(TOOL_OBJS) $(STATIC_LIB) $(LDLIBS)
 
 bench: $(BENCH_BINS)
 
@@ -98,5 +102,9 @@ deps:
 
 clean:
 	rm -rf build build-*
+
+# Extra build and test targets of individual tools (stress drivers,
+# fuzz harnesses, ...), one fragment each.
+-include $(wildcard mk/*.mk)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

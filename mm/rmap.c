@@ -119,6 +119,22 @@ static void assert_anon_vma_write_locked(struct anon_vma *av)
 		lock_report_violation("anon_vma root not write-locked", av);
 }
 
+/*
+ * Every change to a tree happens under the root write lock (rule L1);
+ * these wrappers are where the model asserts it.
+ */
+static void avc_tree_insert(struct anon_vma_chain *avc)
+{
+	assert_anon_vma_write_locked(avc->anon_vma);
+	anon_vma_interval_tree_insert(avc, &avc->anon_vma->rb_root);
+}
+
+static void avc_tree_remove(struct anon_vma_chain *avc)
+{
+	assert_anon_vma_write_locked(avc->anon_vma);
+	anon_vma_interval_tree_remove(avc, &avc->anon_vma->rb_root);
+}
+
 /* ------------------------------------------------------------------ */
 /* Reference counting (spec §1.6)                                      */
 
@@ -212,7 +228,7 @@ int __anon_vma_prepare(struct vm_area_struct *vma)
 	spin_lock(&mm->page_table_lock);
 	if (!READ_ONCE(vma->anon_vma)) {
 		anon_vma_chain_assign(vma, avc, av);
-		anon_vma_interval_tree_insert(avc, &av->rb_root);
+		avc_tree_insert(avc);
 		av->num_active_vmas++;
 		/* Publish only once the chain and tree are in place. */
 		smp_store_release(&vma->anon_vma, av);
@@ -312,7 +328,7 @@ static int anon_vma_clone_mainline(struct vm_area_struct *dst,
 	if (!locked)
 		anon_vma_lock_write(src->anon_vma);
 	list_for_each_entry_reverse(avc, &dst->anon_vma_chain, same_vma) {
-		anon_vma_interval_tree_insert(avc, &avc->anon_vma->rb_root);
+		avc_tree_insert(avc);
 		if (op == VMA_OP_FORK)
 			maybe_reuse_anon_vma(dst, avc->anon_vma);
 	}
@@ -359,7 +375,7 @@ static int anon_vma_clone_v6_18(struct vm_area_struct *dst,
 			anon_vma_lock_write(root);
 		}
 		anon_vma_chain_assign(dst, avc, av);
-		anon_vma_interval_tree_insert(avc, &av->rb_root);
+		avc_tree_insert(avc);
 		if (!dst->anon_vma && src->anon_vma &&
 		    av->num_children < 2 && av->num_active_vmas == 0)
 			dst->anon_vma = av;
@@ -415,7 +431,7 @@ static void anon_vma_fork_link_new(struct vm_area_struct *vma,
 	get_anon_vma(av->root);
 	anon_vma_chain_assign(vma, avc, av);
 	anon_vma_lock_write(av);
-	anon_vma_interval_tree_insert(avc, &av->rb_root);
+	avc_tree_insert(avc);
 	av->parent->num_children++;
 	smp_store_release(&vma->anon_vma, av);
 	anon_vma_unlock_write(av);
@@ -545,7 +561,7 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
 		struct anon_vma *av = avc->anon_vma;
 
-		anon_vma_interval_tree_remove(avc, &av->rb_root);
+		avc_tree_remove(avc);
 		if (RB_EMPTY_ROOT(&av->rb_root.rb_root)) {
 			av->parent->num_children--;
 			continue;
@@ -582,10 +598,8 @@ void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
-	if (vma->anon_vma)
-		assert_anon_vma_write_locked(vma->anon_vma);
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
-		anon_vma_interval_tree_remove(avc, &avc->anon_vma->rb_root);
+		avc_tree_remove(avc);
 }
 
 /** anon_vma_interval_tree_post_update_vma() - put @vma's chains back with the new key. */
@@ -594,5 +608,5 @@ void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma)
 	struct anon_vma_chain *avc;
 
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
-		anon_vma_interval_tree_insert(avc, &avc->anon_vma->rb_root);
+		avc_tree_insert(avc);
 }

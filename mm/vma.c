@@ -339,6 +339,10 @@ static int commit_merge(struct vma_merge_struct *vmg)
 			anon_vma_interval_tree_pre_update_vma(adjust);
 	}
 
+	/* Range changes need the VMA write lock as well (rule L3). */
+	vma_assert_write_locked(vma);
+	if (adjust)
+		vma_assert_write_locked(adjust);
 	if (adjust == vmg->middle && adjust)
 		adj_pgoff = adjust->vm_pgoff +
 			    ((vmg->end - adjust->vm_start) >> PAGE_SHIFT);

@@ -36,8 +36,37 @@ if [ "$what" != unit ]; then
 	done
 fi
 
+# Extra suites (kernel diffs, fuzz smoke runs, stress...): each script in
+# scripts/check.d gets the build directory and ends its output with a
+# line "N passed, N failed[, N skipped]"; a skipped suite says why.
+skipped=0
+if [ "$what" = all ]; then
+	for x in scripts/check.d/*.sh; do
+		[ -x "$x" ] || continue
+		log="$build/suite-$(basename "$x" .sh).log"
+		"$x" "$build" > "$log" 2>&1
+		rc=$?
+		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+		p=$(echo "$last" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+		f=$(echo "$last" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')
+		s=$(echo "$last" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+		pass=$((pass + ${p:-0}))
+		skipped=$((skipped + ${s:-0}))
+		if [ "$rc" -ne 0 ] || [ -z "$last" ] || [ "${f:-1}" -ne 0 ]; then
+			fail=$((fail + ${f:-1}))
+			failed+=("$x")
+			tail -n 30 "$log"
+		fi
+		grep -E '^skipped: ' "$log" || true
+	done
+fi
+
 for f in "${failed[@]}"; do
 	echo "FAILED: $f"
 done
-echo "$pass passed, $fail failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skipped skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]
