@@ -12,6 +12,7 @@
  * tree node no list claimed is reported last.
  */
 #include "check_internal.h"
+#include "design.h"
 
 /* Deeper than any red-black tree of 2^63 nodes: deeper means a cycle. */
 #define CHECK_MAX_DEPTH 128
@@ -92,14 +93,12 @@ static void tree_broken(struct check_ctx *c, struct tree_walk *w,
 	w->broken = true;
 }
 
-static void visit_avc(struct check_ctx *c, struct tree_walk *w,
-		      struct anon_vma_chain *avc)
+/* I5: an AVC found in avs[owner]'s tree (or list) must point back at it. */
+static void check_avc_owner(struct check_ctx *c, unsigned int owner,
+			    struct anon_vma_chain *avc)
 {
-	struct av_info *ai = &c->avs[w->owner];
+	struct av_info *ai = &c->avs[owner];
 	struct anon_vma *av = READ_ONCE(avc->anon_vma);
-	unsigned int vi = check_map_lookup(&c->vma_map, (uintptr_t)avc->vma);
-	struct vm_area_struct *v;
-	unsigned long start;
 
 	if (av != ai->av) {
 		unsigned int other = check_av_index(c, av);
@@ -111,6 +110,17 @@ static void visit_avc(struct check_ctx *c, struct tree_walk *w,
 			check_fail(c, "I5: tree(av#%u) holds an AVC whose anon_vma is not a live anon_vma",
 				   ai->av->serial);
 	}
+}
+
+static void visit_avc(struct check_ctx *c, struct tree_walk *w,
+		      struct anon_vma_chain *avc)
+{
+	struct av_info *ai = &c->avs[w->owner];
+	unsigned int vi = check_map_lookup(&c->vma_map, (uintptr_t)avc->vma);
+	struct vm_area_struct *v;
+	unsigned long start;
+
+	check_avc_owner(c, w->owner, avc);
 	/*
 	 * A VMA that is in no mm's index may already be freed: its fields
 	 * are not read.  The "not attached" report comes with the other
@@ -189,6 +199,44 @@ static int walk_subtree(struct check_ctx *c, struct tree_walk *w,
 	return lh + !rb_is_red(n);
 }
 
+/*
+ * Designs list and single keep an anon_vma's chains on a plain list
+ * (mm/design.h): walk it as walk_chain() walks a VMA's list, number
+ * each AVC and check its owner (I5).  There are no keys, so no I6.
+ */
+static void walk_avc_list(struct check_ctx *c, unsigned int owner)
+{
+	struct anon_vma *av = c->avs[owner].av;
+	struct list_head *head = &av->head, *prev = head, *p;
+	unsigned int other;
+
+	for (p = head->next; p != head; prev = p, p = p->next) {
+		struct anon_vma_chain *avc;
+
+		if (!p || p->prev != prev) {
+			check_fail(c, "I5: av#%u chain list is corrupt",
+				   av->serial);
+			return;
+		}
+		avc = list_entry(p, struct anon_vma_chain, same_anon_vma);
+		if (!check_map_insert(&c->avc_map, (uintptr_t)avc, c->nr_avcs,
+				      &other)) {
+			check_fail(c, "I5: an AVC is on the lists of av#%u and av#%u",
+				   c->avs[c->avcs[other].owner].av->serial,
+				   av->serial);
+			return;
+		}
+		c->avcs = check_grow(c->avcs, c->nr_avcs, &c->cap_avcs,
+				     sizeof(*c->avcs));
+		c->avcs[c->nr_avcs].avc = avc;
+		c->avcs[c->nr_avcs].owner = owner;
+		c->avcs[c->nr_avcs].on_list = false;
+		c->nr_avcs++;
+		c->avs[owner].nodes++;
+		check_avc_owner(c, owner, avc);
+	}
+}
+
 /**
  * check_trees() - walk every live anon_vma's interval tree: shape,
  * order, subtree maxima and cached leftmost (I6), owner of each node
@@ -200,6 +248,11 @@ void check_trees(struct check_ctx *c)
 	unsigned int i;
 
 	check_map_init(&c->avc_map, c->nr_vmas * 2 + 16);
+	if (design_has(DF_AVC_LIST)) {
+		for (i = 0; i < c->nr_avs; i++)
+			walk_avc_list(c, i);
+		return;
+	}
 	for (i = 0; i < c->nr_avs; i++) {
 		struct anon_vma *av = c->avs[i].av;
 		struct tree_walk w = { .owner = i };
@@ -363,7 +416,9 @@ static void check_chain(struct check_ctx *c, struct mm_struct *mm,
 	if (!walk_chain(c, mm, vma, chain_avc, &cw))
 		return;
 
-	if (vma->vm_flags & VM_SHARED && anon)
+	/* Design eager gives every VMA an anon_vma, shared ones too. */
+	if (vma->vm_flags & VM_SHARED && anon &&
+	    !(design_has(DF_EAGER) && !design_has(DF_EAGER_RW)))
 		check_fail(c, "I13: " VMA_FMT " is VM_SHARED but has anon_vma",
 			   VMA_ARGS(mm, vma));
 

@@ -33,8 +33,12 @@ static uint64_t file_page_token(const struct file *f, unsigned long index)
 static struct file *__file_create(const char *name, unsigned long pages,
 				  bool shmem)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f;
 
+	/* The kernel allocates a struct file and an inode here. */
+	if (should_failslab(filp_cachep, SITE_OTHER))
+		return NULL;
+	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
 	if (pages) {

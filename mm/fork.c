@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vma.h"
+#include "design.h"
 
 static unsigned long mm_serial;
 
@@ -69,6 +70,11 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		tmp->vm_mm = mm;
 		if (tmp->vm_flags & VM_WIPEONFORK) {
 			tmp->anon_vma = NULL;
+			/* Design eager: the wiped copy is a new, linked VMA. */
+			if (anon_vma_prepare_linked(tmp, tmp->vm_flags)) {
+				vm_area_free(tmp);
+				return -ENOMEM;
+			}
 		} else if (anon_vma_fork(tmp, mpnt)) {
 			tmp->anon_vma = NULL;
 			vm_area_free(tmp);

@@ -25,11 +25,12 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
 void vm_area_free(struct vm_area_struct *vma);
 
-/* Per-VMA write lock: a sequence number, released by mmap_write_unlock. */
-static inline void vma_start_write(struct vm_area_struct *vma)
-{
-	vma->vm_lock_seq = vma->vm_mm->mm_lock_seq;
-}
+/*
+ * Per-VMA write lock: a sequence number, released by mmap_write_unlock.
+ * vma_start_write() (mm/mmap_lock.c) asserts the mmap write lock and
+ * checks the lock order, as the kernel's does.
+ */
+void vma_start_write(struct vm_area_struct *vma);
 static inline bool vma_is_write_locked(const struct vm_area_struct *vma)
 {
 	return vma->vm_lock_seq == vma->vm_mm->mm_lock_seq &&

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mm/locking.c - the model's sleeping locks and its small lockdep.
+ * mm/locking.c - the model's sleeping locks.
  *
  * Both lock types are one 32-bit futex word.  A thread that cannot get
  * a lock spins for a short while (most critical sections of the model
@@ -17,24 +17,19 @@
  * rwsem behaves the same way, which is also why read-after-read
  * recursion on one thread is a deadlock there and is reported here.
  *
- * Each thread keeps a small stack of the locks it holds.  That stack
- * answers "do I hold this lock, and how" for the assertions of spec
- * §4.2/§4.3 and checks the lock order of spec §1.7 at every blocking
- * acquisition.  Trylocks are recorded but not order-checked: they cannot
- * deadlock, and the kernel relies on that (do_wp_page() trylocks the
- * folio while holding the PTE lock, spec §3.3), exactly as lockdep does.
+ * Every acquisition and release is recorded on the thread's stack of
+ * held locks, and every blocking one is checked against the lock order
+ * first, by the model's small lockdep (mm/lockdep.c).
  */
 #include <limits.h>
 #include <linux/futex.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <anonvma/locking.h>
+#include "lockdep.h"
 
 /* rw_semaphore::count */
 #define RWSEM_WRITER		0x80000000u
@@ -55,75 +50,17 @@
 /* Polls of the lock word before going to sleep. */
 #define SPIN_TRIES	128
 
-#define MAX_HELD_LOCKS	48
-
-enum held_mode {
-	HELD_READ,
-	HELD_WRITE,
-};
-
-struct held_lock {
-	const void *lock;
-	unsigned char cls;
-	unsigned char mode;
-};
-
 /*
- * The calling thread's held locks, innermost last.  @untracked counts
- * acquisitions that did not fit (reported once), so that their releases
- * are not reported again as "not held".
+ * Optional timing of rwsem acquisitions, per lock class, for the design
+ * lab (root-lock hold and wait times).  Off unless lock_stats_enable().
  */
-struct held_stack {
-	int depth;
-	int untracked;
-	int tid;
-	struct held_lock e[MAX_HELD_LOCKS];
-};
+static bool stats_on;
+static struct lock_stats class_stats[LOCK_CLASS_INTERNAL + 1];
 
-/*
- * initial-exec: the library is built position-independent, and the
- * default TLS model would call __tls_get_addr on every lock operation.
- */
-static __thread struct held_stack held __attribute__((tls_model("initial-exec")));
-
-static lock_violation_fn violation_hook;
-
-static const char *const class_names[] = {
-	[0] = "?",
-	[LOCK_CLASS_MMAP] = "MMAP",
-	[LOCK_CLASS_FOLIO] = "FOLIO",
-	[LOCK_CLASS_ANON_VMA] = "ANON_VMA",
-	[LOCK_CLASS_PTL] = "PTL",
-	[LOCK_CLASS_INTERNAL] = "INTERNAL",
-};
-
-/*
- * Rule texts for "took class NEW while holding class HELD", indexed
- * [NEW][HELD].  They are string literals so that a violation hook may
- * keep the pointer it is given.
- */
-#define ORDER_ROW(n)							\
-	{								\
-		[LOCK_CLASS_MMAP] = "lock order: " n " after MMAP",	\
-		[LOCK_CLASS_FOLIO] = "lock order: " n " after FOLIO",	\
-		[LOCK_CLASS_ANON_VMA] = "lock order: " n " after ANON_VMA", \
-		[LOCK_CLASS_PTL] = "lock order: " n " after PTL",	\
-	}
-static const char *const order_rules[LOCK_CLASS_INTERNAL][LOCK_CLASS_INTERNAL] = {
-	[LOCK_CLASS_MMAP] = ORDER_ROW("MMAP"),
-	[LOCK_CLASS_FOLIO] = ORDER_ROW("FOLIO"),
-	[LOCK_CLASS_ANON_VMA] = ORDER_ROW("ANON_VMA"),
-	[LOCK_CLASS_PTL] = ORDER_ROW("PTL"),
-};
-
-static const char RULE_SELF_DEADLOCK[] =
-	"self-deadlock: lock already held by this thread";
-static const char RULE_NOT_HELD[] = "unlock of a lock not held by this thread";
 static const char RULE_UP_READ_WRITER[] = "up_read of a lock held for write";
 static const char RULE_UP_WRITE_READER[] = "up_write of a lock held for read";
 static const char RULE_DOWNGRADE[] =
 	"downgrade_write of a lock not held for write";
-static const char RULE_OVERFLOW[] = "held-lock stack overflow";
 
 static inline void cpu_relax(void)
 {
@@ -147,254 +84,125 @@ static void futex_wake(unsigned int *word, int nr)
 	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, nr, NULL, NULL, 0);
 }
 
-/*
- * The child of fork() inherits the parent thread's held-lock stack, as a
- * forked process inherits memory, but it is a new thread: forget the
- * cached thread id.
- */
-static void forget_tid_after_fork(void)
-{
-	held.tid = 0;
-}
-
-__attribute__((constructor)) static void locking_setup(void)
-{
-	pthread_atfork(NULL, NULL, forget_tid_after_fork);
-}
-
-static int current_tid(void)
-{
-	if (!held.tid)
-		held.tid = (int)syscall(SYS_gettid);
-	return held.tid;
-}
-
-static const char *class_name(unsigned int cls)
-{
-	if (cls > LOCK_CLASS_INTERNAL)
-		return "?";
-	return class_names[cls];
-}
-
 /* ---------------------------------------------------------------- */
-/* Violations                                                         */
+/* Lock timing (lock_stats)                                           */
 /* ---------------------------------------------------------------- */
 
-static void print_held_locks(FILE *out)
+static unsigned long long stats_clock(void)
 {
-	int i;
+	struct timespec ts;
 
-	fprintf(out, "  locks held by thread %d (innermost last):\n",
-		current_tid());
-	if (!held.depth)
-		fprintf(out, "    (none)\n");
-	for (i = 0; i < held.depth; i++)
-		fprintf(out, "    #%d %p %s %s\n", i, held.e[i].lock,
-			class_name(held.e[i].cls),
-			held.e[i].mode == HELD_WRITE ? "write" : "read");
-	if (held.untracked)
-		fprintf(out, "    ... and %d not tracked\n", held.untracked);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
 }
 
-/**
- * lock_report_violation() - a lock rule was broken.
- * @rule: what was broken, a string that stays valid (the hook may keep it).
- * @lock: the lock (or object) concerned.
- *
- * With no hook installed, print the rule, the lock and the calling
- * thread's held locks to stderr and abort: a broken lock rule in the
- * model is a bug that must stop the run where it happened.  With a hook
- * (lock_set_violation_hook()), only call the hook.
- */
-void lock_report_violation(const char *rule, const void *lock)
+/* The start of a timed acquisition, or 0 when timing is off. */
+static inline unsigned long long stats_begin(void)
 {
-	lock_violation_fn fn = __atomic_load_n(&violation_hook, __ATOMIC_ACQUIRE);
-
-	if (fn) {
-		fn(rule, lock);
-		return;
-	}
-	fprintf(stderr, "anonvma: lock rule broken: %s\n  lock %p\n", rule, lock);
-	print_held_locks(stderr);
-	fflush(stderr);
-	abort();
+	if (!__atomic_load_n(&stats_on, __ATOMIC_RELAXED))
+		return 0;
+	return stats_clock();
 }
 
-/**
- * lock_set_violation_hook() - replace the action taken on a violation.
- * @fn: called with the rule and the lock instead of aborting; NULL
- *      restores the default (print and abort).
- *
- * Return: the hook that was installed before.
- */
-lock_violation_fn lock_set_violation_hook(lock_violation_fn fn)
+static void stats_max(unsigned long long *max, unsigned long long v)
 {
-	return __atomic_exchange_n(&violation_hook, fn, __ATOMIC_ACQ_REL);
+	unsigned long long cur = __atomic_load_n(max, __ATOMIC_RELAXED);
+
+	while (v > cur && !__atomic_compare_exchange_n(max, &cur, v, true,
+						       __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
 }
 
 /*
- * A blocking acquisition of a lock this thread already holds for write
- * (or a write acquisition of one it holds for read) can never succeed.
- * A hook that returns cannot make it succeed either, so stop here
- * rather than hang the test run.
+ * @sem was just pushed on the held stack after an acquisition that
+ * began at @t0: count the wait and stamp the entry for the hold time.
  */
-static void die_self_deadlock(const void *lock)
+static void stats_acquired(const struct rw_semaphore *sem,
+			   unsigned long long t0, bool slow)
 {
-	fprintf(stderr, "anonvma: %s (lock %p); cannot continue\n",
-		RULE_SELF_DEADLOCK, lock);
-	print_held_locks(stderr);
-	fflush(stderr);
-	abort();
-}
+	struct held_lock *h;
+	struct lock_stats *st;
+	unsigned long long t;
 
-/* ---------------------------------------------------------------- */
-/* The held-lock stack                                                */
-/* ---------------------------------------------------------------- */
-
-/* Index of the innermost entry for @lock, or -1. */
-static int held_find(const void *lock)
-{
-	int i;
-
-	for (i = held.depth - 1; i >= 0; i--)
-		if (held.e[i].lock == lock)
-			return i;
-	return -1;
-}
-
-static void held_push(const void *lock, enum lock_class cls, int mode)
-{
-	if (held.depth == MAX_HELD_LOCKS) {
-		held.untracked++;
-		lock_report_violation(RULE_OVERFLOW, lock);
+	if (!t0 || sem->lock_class > LOCK_CLASS_INTERNAL)
 		return;
-	}
-	held.e[held.depth].lock = lock;
-	held.e[held.depth].cls = (unsigned char)cls;
-	held.e[held.depth].mode = (unsigned char)mode;
-	held.depth++;
+	st = &class_stats[sem->lock_class];
+	t = stats_clock();
+	__atomic_fetch_add(&st->acquired, 1, __ATOMIC_RELAXED);
+	if (slow)
+		__atomic_fetch_add(&st->contended, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->wait_ns, t - t0, __ATOMIC_RELAXED);
+	stats_max(&st->wait_max_ns, t - t0);
+	h = lockdep_top();
+	if (h && h->lock == sem)
+		h->t_acq = t;
 }
 
-static void held_remove(int i)
+/* @h is about to be released: count how long it was held. */
+static void stats_released(const struct held_lock *h)
 {
-	for (; i + 1 < held.depth; i++)
-		held.e[i] = held.e[i + 1];
-	held.depth--;
-}
+	struct lock_stats *st;
+	unsigned long long d;
 
-/* held_find_for_release() results besides an index. */
-#define RELEASE_NOT_HELD	(-1)	/* reported; leave the lock alone */
-#define RELEASE_UNTRACKED	(-2)	/* an overflow entry: release it */
-
-/*
- * Look up @lock for a release.  A lock this thread does not hold is
- * reported and then left untouched: releasing it would corrupt the
- * state of whoever does hold it.
- */
-static int held_find_for_release(const void *lock)
-{
-	int i = held_find(lock);
-
-	if (i >= 0)
-		return i;
-	if (held.untracked) {
-		held.untracked--;
-		return RELEASE_UNTRACKED;
-	}
-	lock_report_violation(RULE_NOT_HELD, lock);
-	return RELEASE_NOT_HELD;
-}
-
-/*
- * The checks made before a blocking acquisition (spec §1.7 order):
- * the lock must not be held by this thread already, and its class must
- * come strictly after the class of every lock held, except that
- * @nested allows one more lock of the same class (fork's child mm) and
- * that LOCK_CLASS_INTERNAL leaf locks are outside the order altogether.
- * Only one violation is reported per acquisition: the one against the
- * highest class held, which names the innermost conflicting lock.
- */
-static void check_acquire(const void *lock, enum lock_class cls, int mode,
-			  bool nested)
-{
-	int i = held_find(lock);
-	int worst = -1;
-
-	if (i >= 0) {
-		lock_report_violation(RULE_SELF_DEADLOCK, lock);
-		if (mode == HELD_WRITE || held.e[i].mode == HELD_WRITE)
-			die_self_deadlock(lock);
+	if (!h->t_acq || h->cls > LOCK_CLASS_INTERNAL)
 		return;
-	}
-	if (cls < LOCK_CLASS_MMAP || cls >= LOCK_CLASS_INTERNAL)
+	st = &class_stats[h->cls];
+	d = stats_clock() - h->t_acq;
+	__atomic_fetch_add(&st->hold_ns, d, __ATOMIC_RELAXED);
+	stats_max(&st->hold_max_ns, d);
+}
+
+/**
+ * lock_stats_enable() - start or stop timing rwsem acquisitions.
+ * @on: true to time every acquisition and hold from now on.
+ *
+ * Locks taken while timing was off are not counted when released.
+ */
+void lock_stats_enable(bool on)
+{
+	__atomic_store_n(&stats_on, on, __ATOMIC_RELAXED);
+}
+
+/**
+ * lock_stats_get() - the timing figures of one lock class.
+ * @cls: the class (LOCK_CLASS_ANON_VMA for the root locks).
+ * @out: filled with the figures since the last lock_stats_reset().
+ */
+void lock_stats_get(enum lock_class cls, struct lock_stats *out)
+{
+	const struct lock_stats *st;
+
+	memset(out, 0, sizeof(*out));
+	if ((unsigned int)cls > LOCK_CLASS_INTERNAL)
 		return;
-	for (i = 0; i < held.depth; i++) {
-		unsigned int hc = held.e[i].cls;
+	st = &class_stats[cls];
+	out->acquired = __atomic_load_n(&st->acquired, __ATOMIC_RELAXED);
+	out->contended = __atomic_load_n(&st->contended, __ATOMIC_RELAXED);
+	out->wait_ns = __atomic_load_n(&st->wait_ns, __ATOMIC_RELAXED);
+	out->wait_max_ns = __atomic_load_n(&st->wait_max_ns, __ATOMIC_RELAXED);
+	out->hold_ns = __atomic_load_n(&st->hold_ns, __ATOMIC_RELAXED);
+	out->hold_max_ns = __atomic_load_n(&st->hold_max_ns, __ATOMIC_RELAXED);
+}
 
-		if (hc < LOCK_CLASS_MMAP || hc >= LOCK_CLASS_INTERNAL)
-			continue;
-		if (hc < (unsigned int)cls || (hc == (unsigned int)cls && nested))
-			continue;
-		if (worst < 0 || hc >= held.e[worst].cls)
-			worst = i;
+/**
+ * lock_stats_reset() - zero the timing figures of every class.
+ */
+void lock_stats_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i <= LOCK_CLASS_INTERNAL; i++) {
+		struct lock_stats *st = &class_stats[i];
+
+		__atomic_store_n(&st->acquired, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&st->contended, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&st->wait_ns, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&st->wait_max_ns, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&st->hold_ns, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&st->hold_max_ns, 0, __ATOMIC_RELAXED);
 	}
-	if (worst >= 0)
-		lock_report_violation(order_rules[cls][held.e[worst].cls], lock);
-}
-
-/**
- * lock_note_acquire() - bookkeeping for a blocking acquisition of a bit lock.
- * @lock:  the lock's address (the folio for the folio lock).
- * @cls:   its class.
- * @write: exclusive acquisition.
- *
- * Call before waiting for the lock, so that an order violation is
- * reported instead of a hang.
- */
-void lock_note_acquire(const void *lock, enum lock_class cls, bool write)
-{
-	int mode = write ? HELD_WRITE : HELD_READ;
-
-	check_acquire(lock, cls, mode, false);
-	held_push(lock, cls, mode);
-}
-
-/**
- * lock_note_acquire_try() - bookkeeping for a successful trylock of a bit lock.
- * @lock:  the lock's address.
- * @cls:   its class.
- * @write: exclusive acquisition.
- *
- * Recorded as held but not order-checked: a trylock cannot deadlock.
- */
-void lock_note_acquire_try(const void *lock, enum lock_class cls, bool write)
-{
-	held_push(lock, cls, write ? HELD_WRITE : HELD_READ);
-}
-
-/**
- * lock_note_release() - bookkeeping for the release of a bit lock.
- * @lock: the lock's address.
- *
- * Reports a violation when the calling thread does not hold @lock.
- */
-void lock_note_release(const void *lock)
-{
-	int i = held_find_for_release(lock);
-
-	if (i >= 0)
-		held_remove(i);
-}
-
-/**
- * locks_held_count() - how many locks the calling thread holds now.
- *
- * Every class counts, LOCK_CLASS_INTERNAL included: an operation of the
- * model must return with nothing held (spec §4.2).
- */
-int locks_held_count(void)
-{
-	return held.depth + held.untracked;
 }
 
 /* ---------------------------------------------------------------- */
@@ -525,10 +333,17 @@ static void rwsem_set_owner(struct rw_semaphore *sem, int tid)
  */
 void down_read(struct rw_semaphore *sem)
 {
-	check_acquire(sem, sem->lock_class, HELD_READ, false);
-	if (!rwsem_read_try(sem))
+	unsigned long long t0 = stats_begin();
+	bool slow = false;
+
+	lockdep_check_acquire(sem, sem->lock_class, HELD_READ, false);
+	if (!rwsem_read_try(sem)) {
+		lockdep_wait(sem, sem->lock_class, HELD_READ);
 		rwsem_down_read_slow(sem);
-	held_push(sem, sem->lock_class, HELD_READ);
+		slow = true;
+	}
+	lockdep_push(sem, sem->lock_class, HELD_READ);
+	stats_acquired(sem, t0, slow);
 }
 
 /**
@@ -541,9 +356,12 @@ void down_read(struct rw_semaphore *sem)
  */
 bool down_read_trylock(struct rw_semaphore *sem)
 {
+	unsigned long long t0 = stats_begin();
+
 	if (!rwsem_read_try(sem))
 		return false;
-	held_push(sem, sem->lock_class, HELD_READ);
+	lockdep_push(sem, sem->lock_class, HELD_READ);
+	stats_acquired(sem, t0, false);
 	return true;
 }
 
@@ -569,7 +387,7 @@ static void rwsem_release_write(struct rw_semaphore *sem)
  */
 void up_read(struct rw_semaphore *sem)
 {
-	int i = held_find_for_release(sem);
+	int i = lockdep_find_for_release(sem);
 
 	if (i == RELEASE_NOT_HELD)
 		return;
@@ -577,23 +395,31 @@ void up_read(struct rw_semaphore *sem)
 		rwsem_release_read(sem);
 		return;
 	}
-	if (held.e[i].mode == HELD_WRITE) {
+	stats_released(lockdep_entry(i));
+	if (lockdep_entry(i)->mode == HELD_WRITE) {
 		lock_report_violation(RULE_UP_READ_WRITER, sem);
-		held_remove(i);
+		lockdep_remove(i);
 		rwsem_release_write(sem);
 		return;
 	}
-	held_remove(i);
+	lockdep_remove(i);
 	rwsem_release_read(sem);
 }
 
 static void down_write_common(struct rw_semaphore *sem, bool nested)
 {
-	check_acquire(sem, sem->lock_class, HELD_WRITE, nested);
-	if (!rwsem_write_try(sem))
+	unsigned long long t0 = stats_begin();
+	bool slow = false;
+
+	lockdep_check_acquire(sem, sem->lock_class, HELD_WRITE, nested);
+	if (!rwsem_write_try(sem)) {
+		lockdep_wait(sem, sem->lock_class, HELD_WRITE);
 		rwsem_down_write_slow(sem);
-	rwsem_set_owner(sem, current_tid());
-	held_push(sem, sem->lock_class, HELD_WRITE);
+		slow = true;
+	}
+	rwsem_set_owner(sem, lockdep_tid());
+	lockdep_push(sem, sem->lock_class, HELD_WRITE);
+	stats_acquired(sem, t0, slow);
 }
 
 /**
@@ -626,10 +452,13 @@ void down_write_nested(struct rw_semaphore *sem)
  */
 bool down_write_trylock(struct rw_semaphore *sem)
 {
+	unsigned long long t0 = stats_begin();
+
 	if (!rwsem_write_try(sem))
 		return false;
-	rwsem_set_owner(sem, current_tid());
-	held_push(sem, sem->lock_class, HELD_WRITE);
+	rwsem_set_owner(sem, lockdep_tid());
+	lockdep_push(sem, sem->lock_class, HELD_WRITE);
+	stats_acquired(sem, t0, false);
 	return true;
 }
 
@@ -639,7 +468,7 @@ bool down_write_trylock(struct rw_semaphore *sem)
  */
 void up_write(struct rw_semaphore *sem)
 {
-	int i = held_find_for_release(sem);
+	int i = lockdep_find_for_release(sem);
 
 	if (i == RELEASE_NOT_HELD)
 		return;
@@ -647,13 +476,14 @@ void up_write(struct rw_semaphore *sem)
 		rwsem_release_write(sem);
 		return;
 	}
-	if (held.e[i].mode == HELD_READ) {
+	stats_released(lockdep_entry(i));
+	if (lockdep_entry(i)->mode == HELD_READ) {
 		lock_report_violation(RULE_UP_WRITE_READER, sem);
-		held_remove(i);
+		lockdep_remove(i);
 		rwsem_release_read(sem);
 		return;
 	}
-	held_remove(i);
+	lockdep_remove(i);
 	rwsem_release_write(sem);
 }
 
@@ -666,15 +496,15 @@ void up_write(struct rw_semaphore *sem)
  */
 void downgrade_write(struct rw_semaphore *sem)
 {
-	int i = held_find(sem);
+	int i = lockdep_find(sem);
 
-	if (i < 0 || held.e[i].mode != HELD_WRITE) {
+	if (i < 0 || lockdep_entry(i)->mode != HELD_WRITE) {
 		lock_report_violation(RULE_DOWNGRADE, sem);
 		return;
 	}
 	rwsem_set_owner(sem, 0);
 	__atomic_store_n(&sem->count, 1, __ATOMIC_SEQ_CST);
-	held.e[i].mode = HELD_READ;
+	lockdep_set_mode(i, HELD_READ);
 	rwsem_wake(sem);
 }
 
@@ -696,9 +526,9 @@ bool rwsem_is_locked(const struct rw_semaphore *sem)
  */
 bool rwsem_is_write_owner(const struct rw_semaphore *sem)
 {
-	int i = held_find(sem);
+	int i = lockdep_find(sem);
 
-	return i >= 0 && held.e[i].mode == HELD_WRITE;
+	return i >= 0 && lockdep_entry(i)->mode == HELD_WRITE;
 }
 
 /**
@@ -707,7 +537,7 @@ bool rwsem_is_write_owner(const struct rw_semaphore *sem)
  */
 bool rwsem_is_held(const struct rw_semaphore *sem)
 {
-	return held_find(sem) >= 0;
+	return lockdep_find(sem) >= 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -754,17 +584,38 @@ static void spin_lock_slow(spinlock_t *l)
 		futex_wait(&l->locked, SPIN_CONTENDED);
 }
 
+static void spin_lock_common(spinlock_t *l, bool nested)
+{
+	lockdep_check_acquire(l, l->lock_class, HELD_WRITE, nested);
+	if (!spin_try(l)) {
+		lockdep_wait(l, l->lock_class, HELD_WRITE);
+		spin_lock_slow(l);
+	}
+	__atomic_store_n(&l->owner, lockdep_tid(), __ATOMIC_RELAXED);
+	lockdep_push(l, l->lock_class, HELD_WRITE);
+}
+
 /**
  * spin_lock() - take @l, sleeping after a short spin if it is busy.
  * @l: the lock.
  */
 void spin_lock(spinlock_t *l)
 {
-	check_acquire(l, l->lock_class, HELD_WRITE, false);
-	if (!spin_try(l))
-		spin_lock_slow(l);
-	__atomic_store_n(&l->owner, current_tid(), __ATOMIC_RELAXED);
-	held_push(l, l->lock_class, HELD_WRITE);
+	spin_lock_common(l, false);
+}
+
+/**
+ * spin_lock_nested() - take @l while holding another lock of its class.
+ * @l: the lock.
+ *
+ * fork's copy_pte_range() holds the child's page-table lock and then
+ * takes the parent's, so that an entry is read from the parent and
+ * written to the child in one step; the kernel annotates this with
+ * SINGLE_DEPTH_NESTING.  Only that one extra level is meant.
+ */
+void spin_lock_nested(spinlock_t *l)
+{
+	spin_lock_common(l, true);
 }
 
 /**
@@ -777,8 +628,8 @@ bool spin_trylock(spinlock_t *l)
 {
 	if (!spin_try(l))
 		return false;
-	__atomic_store_n(&l->owner, current_tid(), __ATOMIC_RELAXED);
-	held_push(l, l->lock_class, HELD_WRITE);
+	__atomic_store_n(&l->owner, lockdep_tid(), __ATOMIC_RELAXED);
+	lockdep_push(l, l->lock_class, HELD_WRITE);
 	return true;
 }
 
@@ -788,12 +639,12 @@ bool spin_trylock(spinlock_t *l)
  */
 void spin_unlock(spinlock_t *l)
 {
-	int i = held_find_for_release(l);
+	int i = lockdep_find_for_release(l);
 
 	if (i == RELEASE_NOT_HELD)
 		return;
 	if (i >= 0)
-		held_remove(i);
+		lockdep_remove(i);
 	__atomic_store_n(&l->owner, 0, __ATOMIC_RELAXED);
 	if (__atomic_exchange_n(&l->locked, SPIN_UNLOCKED, __ATOMIC_RELEASE) ==
 	    SPIN_CONTENDED)
@@ -806,5 +657,5 @@ void spin_unlock(spinlock_t *l)
  */
 bool spin_is_held(const spinlock_t *l)
 {
-	return held_find(l) >= 0;
+	return lockdep_find(l) >= 0;
 }

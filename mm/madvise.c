@@ -35,6 +35,7 @@ static int madvise_vma_behavior(struct vm_area_struct *vma,
 				int behavior)
 {
 	vm_flags_t new_flags = vma->vm_flags;
+	int err;
 
 	switch (behavior) {
 	case MADV_DONTNEED:
@@ -65,7 +66,9 @@ static int madvise_vma_behavior(struct vm_area_struct *vma,
 	default:
 		return -EINVAL;
 	}
-	return madvise_update_vma(vma, prev, start, end, new_flags);
+	err = madvise_update_vma(vma, prev, start, end, new_flags);
+	/* madvise(2) reports a lack of kernel memory as EAGAIN. */
+	return err == -ENOMEM ? -EAGAIN : err;
 }
 
 static bool madvise_behavior_valid(int behavior)

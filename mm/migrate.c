@@ -80,9 +80,15 @@ static bool remove_migration_pte(struct folio *folio,
 	ptep = page_vma_mapped_migration(ma->src, vma, address);
 	if (ptep) {
 		pte_t pte = { READ_ONCE(ptep->val) };
-		/* mprotect may have dropped VM_WRITE meanwhile. */
-		bool write = migration_pte_write(pte) &&
-			     (vma->vm_flags & VM_WRITE);
+		/*
+		 * The entry alone says whether the PTE may be writable, as in
+		 * the kernel: an mprotect that drops VM_WRITE makes writable
+		 * migration entries read-only under this same PTE lock
+		 * (change_protection()).  vma->vm_flags is not read: mprotect
+		 * changes it under the mmap lock only, which a walker of
+		 * another process does not hold (a data race).
+		 */
+		bool write = migration_pte_write(pte);
 
 		folio_get(folio);
 		folio_add_anon_rmap_pte(folio, vma, address,

@@ -73,11 +73,13 @@ static long mmap_region(struct mm_struct *mm, struct file *file,
 	vmg.prev = vma_prev_of_addr(mm, addr);
 	vmg.next = find_vma(mm, addr);
 	if (vmg.prev || vmg.next) {
+		/*
+		 * A merge that runs out of memory is not an error: like the
+		 * kernel's __mmap_region(), fall back to a new VMA.
+		 */
 		vma = vma_merge_new_range(&vmg);
 		if (vma)
 			goto out;
-		if (vmg_nomem(&vmg))
-			return -ENOMEM;
 	}
 
 	vma = vm_area_alloc(mm);
@@ -100,6 +102,109 @@ out:
 	return (long)addr;
 }
 
+/*
+ * unmap_detached() - the second half of munmap: zap the PTEs of the
+ * detached VMAs, then unlink their anon_vmas and free page tables, then
+ * free them.  PTEs go first, so an anon_vma freed by the unlink no
+ * longer has any PTE mapping its folios (spec §3.8).
+ */
+static void unmap_detached(struct mm_struct *mm, struct vm_area_struct **vmas,
+			   int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		zap_vma_range(vmas[i], vmas[i]->vm_start, vmas[i]->vm_end);
+	free_pgtables(mm, vmas, n);
+	for (i = 0; i < n; i++) {
+		mm->total_vm -= vma_pages(vmas[i]);
+		remove_vma(vmas[i]);
+	}
+}
+
+/*
+ * struct vma_munmap_struct - the VMAs of [start, end), split at the
+ * edges and detached from the index but not yet torn down (the
+ * kernel's vms_gather_munmap_vmas() state).  MAP_FIXED keeps them until
+ * the new mapping exists, so that a failure can put them back.
+ */
+struct vma_munmap_struct {
+	struct vm_area_struct **vmas;
+	int n;
+};
+
+/*
+ * vms_gather_munmap_vmas() - split the first and last VMA of [start,
+ * end) at the edges and detach every VMA inside.  As in the kernel, a
+ * split made before a later failure stays.
+ */
+static int vms_gather_munmap_vmas(struct mm_struct *mm, unsigned long start,
+				  unsigned long end,
+				  struct vma_munmap_struct *vms)
+{
+	struct vm_area_struct *vma = find_vma_intersection(mm, start, end);
+	int n = 0, err, i, first;
+
+	vms->vmas = NULL;
+	vms->n = 0;
+	if (!vma)
+		return 0;
+	if (start > vma->vm_start) {
+		/* Splitting the middle of a VMA adds one: respect the limit. */
+		if (end < vma->vm_end && mm->map_count >= sysctl_max_map_count)
+			return -ENOMEM;
+		err = __split_vma(vma, start, 1);
+		if (err)
+			return err;
+	}
+	first = vma_index_pos(mm, vma);
+	for (i = first; i < mm->map_count && mm->vmas[i]->vm_start < end; i++) {
+		if (mm->vmas[i]->vm_end > end) {
+			err = __split_vma(mm->vmas[i], end, 0);
+			if (err)
+				return err;
+		}
+		n++;
+	}
+	vms->vmas = malloc(n * sizeof(*vms->vmas));
+	if (!vms->vmas)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		vms->vmas[i] = mm->vmas[first];
+		vma_start_write(vms->vmas[i]);
+		vma_index_remove(mm, vms->vmas[i]);
+	}
+	vms->n = n;
+	return 0;
+}
+
+/* vms_complete_munmap_vmas() - tear the gathered VMAs down for good. */
+static void vms_complete_munmap_vmas(struct mm_struct *mm,
+				     struct vma_munmap_struct *vms)
+{
+	if (vms->n)
+		unmap_detached(mm, vms->vmas, vms->n);
+	free(vms->vmas);
+	vms->vmas = NULL;
+	vms->n = 0;
+}
+
+/*
+ * vms_abort_munmap_vmas() - put the gathered VMAs back: their slots in
+ * the index were freed by the detach, so re-inserting cannot fail.
+ */
+static void vms_abort_munmap_vmas(struct mm_struct *mm,
+				  struct vma_munmap_struct *vms)
+{
+	int i;
+
+	for (i = 0; i < vms->n; i++)
+		vma_index_insert(mm, vms->vmas[i]);
+	free(vms->vmas);
+	vms->vmas = NULL;
+	vms->n = 0;
+}
+
 /* do_mmap() with the mmap lock held for write. */
 static long do_mmap(struct mm_struct *mm, unsigned long addr,
 		    unsigned long len, unsigned long prot, unsigned long flags,
@@ -108,6 +213,7 @@ static long do_mmap(struct mm_struct *mm, unsigned long addr,
 	unsigned long type = flags & MAP_TYPE;
 	vm_flags_t vm_flags;
 	struct file *shmem = NULL;
+	struct vma_munmap_struct vms = { NULL, 0 };
 	long ret;
 
 	if (!len)
@@ -161,17 +267,21 @@ static long do_mmap(struct mm_struct *mm, unsigned long addr,
 	}
 
 	/*
-	 * MAP_FIXED replaces what is there.  The kernel detaches the old
-	 * VMAs first and frees them after the new one is in; the model
-	 * unmaps them first (only an allocation failure in between could
-	 * tell the two apart).
+	 * MAP_FIXED replaces what is there: the old VMAs are detached
+	 * first and torn down only once the new mapping exists; if it
+	 * cannot be made they go back, as the kernel's __mmap_region()
+	 * does.
 	 */
-	if ((flags & MAP_FIXED) && find_vma_intersection(mm, addr, addr + len)) {
-		ret = do_vmi_munmap(mm, addr, len);
+	if (flags & MAP_FIXED) {
+		ret = vms_gather_munmap_vmas(mm, addr, addr + len, &vms);
 		if (ret)
 			goto out;
 	}
 	ret = mmap_region(mm, file, addr, len, vm_flags, pgoff);
+	if (ret < 0)
+		vms_abort_munmap_vmas(mm, &vms);
+	else
+		vms_complete_munmap_vmas(mm, &vms);
 out:
 	if (shmem)
 		fput(shmem);	/* the VMA holds its own reference */
@@ -196,35 +306,15 @@ long sys_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	return ret;
 }
 
-/*
- * unmap_detached() - the second half of munmap: zap the PTEs of the
- * detached VMAs, then unlink their anon_vmas and free page tables, then
- * free them.  PTEs go first, so an anon_vma freed by the unlink no
- * longer has any PTE mapping its folios (spec §3.8).
- */
-static void unmap_detached(struct mm_struct *mm, struct vm_area_struct **vmas,
-			   int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		zap_vma_range(vmas[i], vmas[i]->vm_start, vmas[i]->vm_end);
-	free_pgtables(mm, vmas, n);
-	for (i = 0; i < n; i++) {
-		mm->total_vm -= vma_pages(vmas[i]);
-		remove_vma(vmas[i]);
-	}
-}
-
 /**
  * do_vmi_munmap() - see mm/vma.h.  A range with no mapping is not an
  * error.  As in the kernel, a split done before a later failure stays.
  */
 int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 {
+	struct vma_munmap_struct vms;
 	unsigned long end;
-	struct vm_area_struct *vma, **vmas;
-	int n = 0, err, i, first;
+	int err;
 
 	mmap_assert_write_locked(mm);
 	if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE - start)
@@ -232,38 +322,10 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 	end = start + PAGE_ALIGN(len);
 	if (end == start)
 		return -EINVAL;
-	vma = find_vma_intersection(mm, start, end);
-	if (!vma)
-		return 0;
-
-	if (start > vma->vm_start) {
-		/* Splitting the middle of a VMA adds one: respect the limit. */
-		if (end < vma->vm_end && mm->map_count >= sysctl_max_map_count)
-			return -ENOMEM;
-		err = __split_vma(vma, start, 1);
-		if (err)
-			return err;
-	}
-	first = vma_index_pos(mm, vma);
-	for (i = first; i < mm->map_count && mm->vmas[i]->vm_start < end; i++) {
-		if (mm->vmas[i]->vm_end > end) {
-			err = __split_vma(mm->vmas[i], end, 0);
-			if (err)
-				return err;
-		}
-		n++;
-	}
-	vmas = malloc(n * sizeof(*vmas));
-	if (!vmas)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		vmas[i] = mm->vmas[first];
-		vma_start_write(vmas[i]);
-		vma_index_remove(mm, vmas[i]);
-	}
-	unmap_detached(mm, vmas, n);
-	free(vmas);
-	return 0;
+	err = vms_gather_munmap_vmas(mm, start, end, &vms);
+	if (!err)
+		vms_complete_munmap_vmas(mm, &vms);
+	return err;
 }
 
 /** sys_munmap() - munmap(2) on @mm; 0 or a negative errno. */

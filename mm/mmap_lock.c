@@ -105,6 +105,26 @@ void mmap_assert_write_locked(struct mm_struct *mm)
 }
 
 /**
+ * vma_start_write() - write-lock @vma until the mmap write lock is dropped.
+ * @vma: a VMA of an mm whose mmap_lock this thread holds for write.
+ *
+ * As in the kernel: the mmap lock must be held for write (the lock is
+ * released by mmap_write_unlock()/mmap_write_downgrade() bumping the
+ * sequence), and the VMA lock is ordered after the folio lock and
+ * before the anon_vma root and the page-table lock (spec §1.7), which
+ * is checked here the way lockdep checks it, as an acquisition that is
+ * released at once.
+ */
+void vma_start_write(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	mmap_assert_write_locked(mm);
+	lock_note_acquire_release(vma, LOCK_CLASS_VMA);
+	WRITE_ONCE(vma->vm_lock_seq, READ_ONCE(mm->mm_lock_seq));
+}
+
+/**
  * vma_assert_write_locked() - violation unless @vma is write-locked by
  * this thread (vma_start_write() under the current mmap write lock).
  * @vma: the VMA.

@@ -125,14 +125,16 @@ void folio_put(struct folio *folio)
  * Spins with sched_yield(): a folio lock is held only across short
  * operations of the model.  The lock order is checked before waiting:
  * the folio lock comes after mmap_lock and before the anon_vma lock
- * (spec §1.7).
+ * (spec §1.7).  While it waits, lock dumps show the thread as waiting
+ * for the folio, not holding it.
  */
 void folio_lock(struct folio *folio)
 {
-	lock_note_acquire(folio, LOCK_CLASS_FOLIO, true);
+	lock_note_wait(folio, LOCK_CLASS_FOLIO, true);
 	while (__atomic_fetch_or(&folio->flags, 1UL << PG_locked,
 				 __ATOMIC_ACQUIRE) & (1UL << PG_locked))
 		sched_yield();
+	lock_note_acquire_try(folio, LOCK_CLASS_FOLIO, true);
 }
 
 /**

@@ -293,13 +293,20 @@ static pte_t copy_one_pte(struct vm_area_struct *src, pte_t *ptep, pte_t pte,
 
 /*
  * copy_pte_range() - copy the entries of [addr, end), within one PTE
- * table, from @src to @dst.  The child's table is allocated first, so
- * that -ENOMEM is returned before any reference was taken.  The two
- * PTE locks are never held together (the model has no nested spinlock
- * class): the parent's entries are shared into a buffer under the
- * parent's lock, then installed under the child's.  In between, the
- * child's new mapcounts have no PTE yet; an rmap walk that looks at the
- * child then simply does not find the page, as if it were not mapped.
+ * table, from @src to @dst.  As in the kernel, the child's PTE lock is
+ * taken and then the parent's, nested, so that each entry is read from
+ * the parent and written to the child in one step.  That matters for an
+ * entry a concurrent rmap walk is about to change: a migration entry
+ * copied after the migration's second walk has restored the parent's
+ * PTE and looked at the child would stay in the child for ever (the
+ * walk visits the parent first: the child's chains were inserted after
+ * the parent's, spec §3.9); two separate lock sections, one to read
+ * the parent and one to write the child, would leave that window.
+ *
+ * The child's table is allocated first, so that -ENOMEM is returned
+ * before any reference was taken.  Pages that must be copied at once
+ * (copy_present_page()) are copied after both locks are dropped: that
+ * needs an allocation.
  */
 static int copy_pte_range(struct vm_area_struct *dst,
 			  struct vm_area_struct *src, unsigned long addr,
@@ -308,7 +315,7 @@ static int copy_pte_range(struct vm_area_struct *dst,
 	struct mm_struct *dst_mm = dst->vm_mm, *src_mm = src->vm_mm;
 	bool cow = is_cow_mapping(src->vm_flags);
 	int n = (end - addr) >> PAGE_SHIFT, i, ret = 0;
-	pte_t buf[PTRS_PER_TABLE];
+	pte_t now[PTRS_PER_TABLE];
 	bool copy_now[PTRS_PER_TABLE];
 	long rss[3] = { 0, 0, 0 };
 	pte_t *sptep, *dptep;
@@ -325,35 +332,30 @@ static int copy_pte_range(struct vm_area_struct *dst,
 
 	spin_lock(&dst_mm->page_table_lock);
 	dptep = pte_offset_map(dst_mm, addr, true, &oom);
-	spin_unlock(&dst_mm->page_table_lock);
-	if (!dptep)
+	if (!dptep) {
+		spin_unlock(&dst_mm->page_table_lock);
 		return -ENOMEM;
-
-	spin_lock(&src_mm->page_table_lock);
+	}
+	spin_lock_nested(&src_mm->page_table_lock);
 	sptep = pte_offset_map(src_mm, addr, false, NULL);
 	for (i = 0; i < n; i++) {
-		pte_t pte = sptep ? ptep_get(&sptep[i]) : (pte_t){ 0 };
+		pte_t orig = sptep ? ptep_get(&sptep[i]) : (pte_t){ 0 }, pte;
 
 		copy_now[i] = false;
-		buf[i] = pte_none(pte) ? pte :
-			 copy_one_pte(src, &sptep[i], pte, cow, &copy_now[i],
-				      rss);
-		if (copy_now[i])
-			buf[i] = pte;	/* remember the parent's entry */
-	}
-	spin_unlock(&src_mm->page_table_lock);
-
-	spin_lock(&dst_mm->page_table_lock);
-	dptep = pte_offset_map(dst_mm, addr, false, NULL);
-	for (i = 0; dptep && i < n; i++) {
-		if (pte_none(buf[i]) || copy_now[i])
+		if (pte_none(orig))
 			continue;
+		pte = copy_one_pte(src, &sptep[i], orig, cow, &copy_now[i], rss);
+		if (copy_now[i]) {
+			now[i] = orig;	/* the parent's entry, unchanged */
+			continue;
+		}
 		WARN_ON(!pte_none(ptep_get(&dptep[i])));
-		set_pte(&dptep[i], buf[i]);
+		set_pte(&dptep[i], pte);
 	}
 	mm_counter_add(&dst_mm->rss_anon, rss[0]);
 	mm_counter_add(&dst_mm->rss_file, rss[1]);
 	mm_counter_add(&dst_mm->rss_swap, rss[2]);
+	spin_unlock(&src_mm->page_table_lock);
 	spin_unlock(&dst_mm->page_table_lock);
 
 	for (i = 0; i < n; i++) {
@@ -361,11 +363,11 @@ static int copy_pte_range(struct vm_area_struct *dst,
 			continue;
 		if (ret) {
 			/* An earlier copy failed: just drop the reference. */
-			folio_put(pte_folio(buf[i]));
+			folio_put(pte_folio(now[i]));
 			continue;
 		}
 		ret = copy_present_page(dst, addr + ((unsigned long)i << PAGE_SHIFT),
-					buf[i], pte_folio(buf[i]));
+					now[i], pte_folio(now[i]));
 	}
 	return ret;
 }

@@ -6,17 +6,36 @@
  * The folio side (attaching folios, finding and locking a folio's
  * anon_vma, rmap walks) is in mm/rmap_folio.c.
  *
- * Two designs share this file (system.h): DESIGN_MAINLINE follows the
- * January 2026 clean-up series, DESIGN_V6_18 the host kernel's code
- * before it.  They differ only in anon_vma_clone(), anon_vma_fork() and
- * the unfaulted case of unlink_anon_vmas(); every difference is marked.
+ * Every design of system.h runs this file.  Mainline is the January
+ * 2026 clean-up series; the others differ at a few marked points, each
+ * a test of a feature bit of mm/design.h:
+ *  - DF_PRESERIES (v6.18, degree): the 6.18 anon_vma_clone() and
+ *    anon_vma_fork(), and the unfaulted case of unlink_anon_vmas();
+ *  - DF_REUSE_* (degree, noreuse, single): the fork reuse rule,
+ *    anon_vma_reusable();
+ *  - DF_AVC_LIST (list, single): avc_tree_insert()/avc_tree_remove()
+ *    keep a plain list instead of the interval tree;
+ *  - DF_SINGLE: anon_vma_fork() joins the parent's anon_vma;
+ *  - DF_EAGER (eager, eager-rw): anon_vma_prepare_linked(), and the
+ *    fault-time __anon_vma_prepare() that no longer allocates.
  */
-#include "internal.h"
+#include "design.h"
 
 /* ------------------------------------------------------------------ */
 /* Allocation                                                          */
 
 static unsigned int anon_vma_serial;
+
+/*
+ * anon_vma_tree_empty() - no chain links @av any more: its interval
+ * tree, or in designs list and single its list, is empty.
+ */
+static bool anon_vma_tree_empty(struct anon_vma *av)
+{
+	if (design_has(DF_AVC_LIST))
+		return list_empty(&av->head);
+	return RB_EMPTY_ROOT(&av->rb_root.rb_root);
+}
 
 /*
  * anon_vma_alloc() - a fresh anon_vma that is its own root and parent
@@ -53,7 +72,7 @@ static void anon_vma_free(struct anon_vma *av)
 	struct anon_vma *root = READ_ONCE(av->root);
 
 	VM_BUG_ON(__atomic_load_n(&av->refcount, __ATOMIC_RELAXED) != 0);
-	WARN_ON(!RB_EMPTY_ROOT(&av->rb_root.rb_root));
+	WARN_ON(!anon_vma_tree_empty(av));
 	/* The root's rwsem is about to be read: it must not be freed yet. */
 	WARN_ON(!kmem_cache_obj_live(anon_vma_cachep, root));
 	if (rwsem_is_locked(&root->rwsem)) {
@@ -121,18 +140,26 @@ static void assert_anon_vma_write_locked(struct anon_vma *av)
 
 /*
  * Every change to a tree happens under the root write lock (rule L1);
- * these wrappers are where the model asserts it.
+ * these wrappers are where the model asserts it.  Designs list and
+ * single keep the chains on a list instead, appended at the tail as
+ * 2.6.34's anon_vma_chain_link() did (2.6.7 linked VMAs the same way).
  */
 static void avc_tree_insert(struct anon_vma_chain *avc)
 {
 	assert_anon_vma_write_locked(avc->anon_vma);
-	anon_vma_interval_tree_insert(avc, &avc->anon_vma->rb_root);
+	if (design_has(DF_AVC_LIST))
+		list_add_tail(&avc->same_anon_vma, &avc->anon_vma->head);
+	else
+		anon_vma_interval_tree_insert(avc, &avc->anon_vma->rb_root);
 }
 
 static void avc_tree_remove(struct anon_vma_chain *avc)
 {
 	assert_anon_vma_write_locked(avc->anon_vma);
-	anon_vma_interval_tree_remove(avc, &avc->anon_vma->rb_root);
+	if (design_has(DF_AVC_LIST))
+		list_del(&avc->same_anon_vma);
+	else
+		anon_vma_interval_tree_remove(avc, &avc->anon_vma->rb_root);
 }
 
 /* ------------------------------------------------------------------ */
@@ -187,16 +214,15 @@ static void anon_vma_chain_assign(struct vm_area_struct *vma,
 	list_add(&avc->same_vma, &vma->anon_vma_chain);
 }
 
-/**
- * __anon_vma_prepare() - give @vma an anon_vma at its first anonymous
- * fault (spec §2.2).  Reuses a mergeable neighbour's anon_vma when
- * find_mergeable_anon_vma() offers one, otherwise allocates a new root.
- * The mmap lock may be held for read only: page_table_lock serialises
- * two threads faulting the same VMA, and the loser frees what it
- * allocated.  Returns 0 or -ENOMEM (nothing changed).
- * @vma: the VMA about to receive its first anonymous folio.
+/*
+ * do_anon_vma_prepare() - give @vma an anon_vma (spec §2.2).  Reuses a
+ * mergeable neighbour's anon_vma when find_mergeable_anon_vma() offers
+ * one, otherwise allocates a new root.  The mmap lock may be held for
+ * read only: page_table_lock serialises two threads faulting the same
+ * VMA, and the loser frees what it allocated.  Returns 0 or -ENOMEM
+ * (nothing changed).
  */
-int __anon_vma_prepare(struct vm_area_struct *vma)
+static int do_anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct anon_vma *av, *allocated = NULL;
@@ -245,6 +271,39 @@ int __anon_vma_prepare(struct vm_area_struct *vma)
 	return 0;
 }
 
+/**
+ * __anon_vma_prepare() - give @vma an anon_vma at its first anonymous
+ * fault (spec §2.2); see do_anon_vma_prepare().
+ * @vma: the VMA about to receive its first anonymous folio.
+ *
+ * In the eager designs a VMA that should have one got it when it was
+ * linked, and the fault path no longer allocates: if that allocation
+ * failed, the fault fails with VM_FAULT_OOM, as seed 001 made
+ * handle_mm_fault() do for a VMA without one.
+ *
+ * Return: 0 or -ENOMEM (nothing changed).
+ */
+int __anon_vma_prepare(struct vm_area_struct *vma)
+{
+	if (design_eager_for(vma->vm_flags))
+		return -ENOMEM;
+	return do_anon_vma_prepare(vma);
+}
+
+/**
+ * anon_vma_prepare_linked() - see mm/design.h.
+ * @vma:   a VMA being linked, made writable, or emptied in place.
+ * @flags: the flags it has, or is about to get.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int anon_vma_prepare_linked(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	if (!design_eager_for(flags) || READ_ONCE(vma->anon_vma))
+		return 0;
+	return do_anon_vma_prepare(vma);
+}
+
 /*
  * check_anon_vma_clone() - the nine preconditions of the series'
  * anon_vma_clone() (spec §2.4).  The first is a hard assertion.
@@ -266,18 +325,41 @@ static void check_anon_vma_clone(struct vm_area_struct *dst,
 }
 
 /*
- * maybe_reuse_anon_vma() - fork only: let the child VMA adopt @av as
- * its own anon_vma when no VMA uses it and at most one child lineage
- * remains (spec §2.5, the CVE-2022-42703 rule).  The first eligible
- * candidate wins; taking it bumps num_active_vmas so it cannot be
- * adopted twice.
+ * anon_vma_reusable() - may a fork child's VMA adopt @av, an anon_vma
+ * on the chain of the parent's VMA @src, as its own?  Mainline and
+ * 6.18: when no VMA uses it and at most one child lineage remains
+ * (spec §2.5, the CVE-2022-42703 fix).
+ *
+ * Design degree, 3.19-5.19: one counter, degree = children (a root
+ * counting itself) + VMAs using it.  Every change the kernel made to
+ * degree is a change this model makes to exactly one of the two split
+ * counters, so degree is their sum; the rule was degree < 2, and not
+ * src's own anon_vma.  It cannot tell "one child, no VMA" from "no
+ * child, one VMA", which lets an anon_vma in use be adopted (§6.4).
+ * Designs noreuse and single never adopt.
+ */
+static bool anon_vma_reusable(struct anon_vma *av, struct vm_area_struct *src)
+{
+	if (design_has(DF_REUSE_NONE))
+		return false;
+	if (design_has(DF_REUSE_DEGREE))
+		return av != src->anon_vma &&
+		       av->num_children + av->num_active_vmas < 2;
+	return av->num_active_vmas == 0 && av->num_children < 2;
+}
+
+/*
+ * maybe_reuse_anon_vma() - fork only: let the child VMA adopt @av when
+ * anon_vma_reusable() allows it.  The first eligible candidate wins;
+ * taking it bumps num_active_vmas so it cannot be adopted twice.
  */
 static void maybe_reuse_anon_vma(struct vm_area_struct *dst,
+				 struct vm_area_struct *src,
 				 struct anon_vma *av)
 {
 	if (dst->anon_vma)
 		return;
-	if (av->num_active_vmas > 0 || av->num_children > 1)
+	if (!anon_vma_reusable(av, src))
 		return;
 	dst->anon_vma = av;
 	av->num_active_vmas++;
@@ -330,7 +412,7 @@ static int anon_vma_clone_mainline(struct vm_area_struct *dst,
 	list_for_each_entry_reverse(avc, &dst->anon_vma_chain, same_vma) {
 		avc_tree_insert(avc);
 		if (op == VMA_OP_FORK)
-			maybe_reuse_anon_vma(dst, avc->anon_vma);
+			maybe_reuse_anon_vma(dst, src, avc->anon_vma);
 	}
 	if (op != VMA_OP_FORK)
 		dst->anon_vma->num_active_vmas++;
@@ -377,7 +459,7 @@ static int anon_vma_clone_v6_18(struct vm_area_struct *dst,
 		anon_vma_chain_assign(dst, avc, av);
 		avc_tree_insert(avc);
 		if (!dst->anon_vma && src->anon_vma &&
-		    av->num_children < 2 && av->num_active_vmas == 0)
+		    anon_vma_reusable(av, src))
 			dst->anon_vma = av;
 	}
 	if (dst->anon_vma)
@@ -408,7 +490,7 @@ int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src,
 		   enum vma_operation op)
 {
 	check_anon_vma_clone(dst, src, op);
-	if (anonvma_design == DESIGN_V6_18) {
+	if (design_has(DF_PRESERIES)) {
 		if (list_empty(&src->anon_vma_chain))
 			return 0;
 		return anon_vma_clone_v6_18(dst, src);
@@ -500,6 +582,32 @@ out_error:
 	return -ENOMEM;
 }
 
+/*
+ * anon_vma_fork_single() - design single (2.6.7-2.6.33): there is one
+ * anon_vma per fork family and no hierarchy, so the child's VMA simply
+ * joins the parent's anon_vma as one more active VMA on its list.  The
+ * one chain stands for the list node the old vm_area_struct embedded;
+ * nothing else is allocated.
+ */
+static int anon_vma_fork_single(struct vm_area_struct *vma,
+				struct vm_area_struct *pvma)
+{
+	struct anon_vma *av = pvma->anon_vma;
+	struct anon_vma_chain *avc;
+
+	VM_WARN_ON_ONCE(!list_is_singular(&pvma->anon_vma_chain));
+	avc = anon_vma_chain_alloc(SITE_FORK);
+	if (!avc)
+		return -ENOMEM;
+	anon_vma_lock_write(av);
+	anon_vma_chain_assign(vma, avc, av);
+	avc_tree_insert(avc);
+	av->num_active_vmas++;
+	smp_store_release(&vma->anon_vma, av);
+	anon_vma_unlock_write(av);
+	return 0;
+}
+
 /**
  * anon_vma_fork() - set up the anon state of a fork child's VMA.
  * @vma:  the child's copy of @pvma, not yet visible to anyone.
@@ -516,7 +624,9 @@ int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
 		return 0;
 	/* Drop the pointer vm_area_dup() copied from the parent. */
 	vma->anon_vma = NULL;
-	if (anonvma_design == DESIGN_V6_18)
+	if (design_has(DF_SINGLE))
+		return anon_vma_fork_single(vma, pvma);
+	if (design_has(DF_PRESERIES))
 		return anon_vma_fork_v6_18(vma, pvma);
 	return anon_vma_fork_mainline(vma, pvma);
 }
@@ -546,7 +656,7 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 		 * failed clone got here with dst->anon_vma reset and chains
 		 * still to undo.
 		 */
-		if (anonvma_design != DESIGN_V6_18 ||
+		if (!design_has(DF_PRESERIES) ||
 		    list_empty(&vma->anon_vma_chain)) {
 			VM_WARN_ON_ONCE(!list_empty(&vma->anon_vma_chain));
 			return;
@@ -562,7 +672,7 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 		struct anon_vma *av = avc->anon_vma;
 
 		avc_tree_remove(avc);
-		if (RB_EMPTY_ROOT(&av->rb_root.rb_root)) {
+		if (anon_vma_tree_empty(av)) {
 			av->parent->num_children--;
 			continue;
 		}
@@ -590,7 +700,8 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
  * Interval-tree maintenance for a VMA whose range changes (spec §1.3,
  * rule L3): all of its chains leave their trees before vm_start,
  * vm_end or vm_pgoff change and go back afterwards, under the root
- * write lock.
+ * write lock.  A list has no keys to refresh (designs list, single),
+ * and leaving it alone keeps each chain's place in it, as in 2.6.34.
  */
 
 /** anon_vma_interval_tree_pre_update_vma() - take @vma's chains out of their trees. */
@@ -598,6 +709,8 @@ void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (design_has(DF_AVC_LIST))
+		return;
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_remove(avc);
 }
@@ -607,6 +720,8 @@ void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
 
+	if (design_has(DF_AVC_LIST))
+		return;
 	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 		avc_tree_insert(avc);
 }

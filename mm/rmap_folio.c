@@ -6,7 +6,7 @@
  * walk (spec §2.8-§2.11).  In the kernel this is the second half of
  * mm/rmap.c.
  */
-#include "internal.h"
+#include "design.h"
 
 /**
  * folio_anon_vma() - the anon_vma @folio is tagged with, or NULL for
@@ -315,6 +315,35 @@ static struct anon_vma *rmap_walk_anon_lock(struct folio *folio,
 	return av;
 }
 
+/*
+ * rmap_walk_list() - designs list and single: the anon_vma's chains are
+ * on a plain list, so the walk visits every one of them and only then
+ * learns, from vma_address(), whether the folio can lie in that VMA
+ * (2.6.7-3.6 walked this way).  Every chain met counts as a visit.
+ * Returns false when @rwc asked to stop.
+ */
+static bool rmap_walk_list(struct folio *folio, struct rmap_walk_control *rwc,
+			   struct anon_vma *av)
+{
+	struct anon_vma_chain *avc;
+
+	list_for_each_entry(avc, &av->head, same_anon_vma) {
+		struct vm_area_struct *vma = avc->vma;
+		unsigned long address = vma_address(vma, folio->index, 1);
+
+		rwc->visited++;
+		if (address == (unsigned long)-EFAULT)
+			continue;
+		if (rwc->invalid_vma && rwc->invalid_vma(vma, rwc->arg))
+			continue;
+		if (!rwc->rmap_one(folio, vma, address, rwc->arg))
+			return false;
+		if (rwc->done && rwc->done(folio))
+			return false;
+	}
+	return true;
+}
+
 /**
  * rmap_walk_anon() - visit each VMA that may map @folio.
  * @folio:  a locked anon folio.
@@ -323,7 +352,8 @@ static struct anon_vma *rmap_walk_anon_lock(struct folio *folio,
  *
  * Only the tree of the folio's own anon_vma is searched, by the
  * folio's page-offset range: every VMA that can map the folio is linked
- * into that tree (the anon_vma_chain design, spec §2.9).
+ * into that tree (the anon_vma_chain design, spec §2.9).  Designs list
+ * and single search the whole list instead (rmap_walk_list()).
  */
 void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 		    bool locked)
@@ -342,6 +372,10 @@ void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 			return;
 	}
 
+	if (design_has(DF_AVC_LIST)) {
+		rmap_walk_list(folio, rwc, av);
+		goto out;
+	}
 	pgoff_start = folio->index;
 	pgoff_end = pgoff_start;	/* order-0 folios only */
 	anon_vma_interval_tree_foreach(avc, &av->rb_root, pgoff_start,
@@ -358,6 +392,7 @@ void rmap_walk_anon(struct folio *folio, struct rmap_walk_control *rwc,
 		if (rwc->done && rwc->done(folio))
 			break;
 	}
+out:
 	if (!locked)
 		anon_vma_unlock_read(av);
 }

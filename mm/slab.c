@@ -323,6 +323,30 @@ static void *plain_alloc(struct kmem_cache *c, enum alloc_site site)
 }
 
 /**
+ * should_failslab() - ask the failure hook whether an allocation fails.
+ * @c:    the cache allocated from, or the placeholder cache of an
+ *        allocation made outside the caches (system.h: the VMA index,
+ *        the swap device, files), so that every allocation of the model
+ *        is one failure point that fault injection can name.
+ * @site: who allocates.
+ *
+ * The kernel's should_failslab() plays the same part for failslab.  A
+ * refused allocation is counted in @c's ->failed.
+ *
+ * Return: true when the allocation must fail.
+ */
+bool should_failslab(struct kmem_cache *c, enum alloc_site site)
+{
+	alloc_fail_fn fn = __atomic_load_n(&fail_fn, __ATOMIC_ACQUIRE);
+
+	if (!fn || !fn(c, site_index(site),
+		       __atomic_load_n(&fail_arg, __ATOMIC_ACQUIRE)))
+		return false;
+	count_failed(c);
+	return true;
+}
+
+/**
  * kmem_cache_alloc() - allocate one object of @c.
  * @c:    the cache.
  * @site: who allocates, for the statistics.
@@ -336,13 +360,9 @@ static void *plain_alloc(struct kmem_cache *c, enum alloc_site site)
  */
 void *kmem_cache_alloc(struct kmem_cache *c, enum alloc_site site)
 {
-	alloc_fail_fn fn = __atomic_load_n(&fail_fn, __ATOMIC_ACQUIRE);
-
 	site = site_index(site);
-	if (fn && fn(c, site, __atomic_load_n(&fail_arg, __ATOMIC_ACQUIRE))) {
-		count_failed(c);
+	if (should_failslab(c, site))
 		return NULL;
-	}
 	if (cache_is_typesafe(c))
 		return typesafe_alloc(c, site);
 	return plain_alloc(c, site);

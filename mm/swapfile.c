@@ -245,6 +245,13 @@ int get_swap_slot(struct folio *folio, swp_entry_t *entry)
 	unsigned long nr;
 	int err = 0;
 
+	/*
+	 * A failure point: the kernel's add_to_swap() fails when no slot
+	 * can be had or the swap cache cannot store the folio (-ENOMEM),
+	 * and reclaim then keeps the folio where it is.
+	 */
+	if (should_failslab(swap_slot_cachep, SITE_SWAP))
+		return -ENOMEM;
 	swap_dev_ready();
 	spin_lock(&swap_dev.lock);
 	if (swap_dev.free_head) {

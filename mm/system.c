@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "internal.h"
+#include "design.h"
 
 /* The kernel's limit is 96 bytes with lockdep off; keep the model as lean. */
 _Static_assert(sizeof(struct anon_vma) <= 96, "struct anon_vma over 96 bytes");
@@ -59,17 +59,52 @@ struct kmem_cache *vm_area_cachep;
 struct kmem_cache *folio_cachep;
 struct kmem_cache *pgtable_cachep;
 struct kmem_cache *mm_cachep;
+struct kmem_cache *maple_node_cachep;
+struct kmem_cache *swap_slot_cachep;
+struct kmem_cache *filp_cachep;
 
 struct list_head mm_registry = LIST_HEAD_INIT(mm_registry);
 static spinlock_t mm_registry_lock_ = { .lock_class = LOCK_CLASS_INTERNAL };
 
-static const char *const design_names[NR_DESIGNS] = {
-	[DESIGN_MAINLINE] = "mainline",
-	[DESIGN_V6_18] = "v6.18",
+/*
+ * The designs: their names, a line for help texts, and the feature bits
+ * (mm/design.h) the shared code tests.  Mainline has none.
+ */
+static const struct {
+	const char *name;
+	const char *summary;
+	unsigned int features;
+} designs[NR_DESIGNS] = {
+	[DESIGN_MAINLINE] = { "mainline",
+		"January 2026 series: allocate, then link under one lock", 0 },
+	[DESIGN_V6_18] = { "v6.18",
+		"host kernel: pre-series clone order, fork allocates after cloning",
+		DF_PRESERIES },
+	[DESIGN_DEGREE] = { "degree",
+		"3.19-5.19: one degree counter decides fork reuse (CVE-2022-42703)",
+		DF_PRESERIES | DF_REUSE_DEGREE },
+	[DESIGN_NOREUSE] = { "noreuse",
+		"2.6.34-3.18: chains without fork-time reuse",
+		DF_REUSE_NONE },
+	[DESIGN_LIST] = { "list",
+		"2.6.34-3.6 storage: chains on a list per anon_vma, no interval tree",
+		DF_AVC_LIST },
+	[DESIGN_SINGLE] = { "single",
+		"2.6.7-2.6.33: one anon_vma per fork family, walks visit the family",
+		DF_SINGLE | DF_AVC_LIST | DF_REUSE_NONE },
+	[DESIGN_EAGER] = { "eager",
+		"2010 proposal: anon_vma when a VMA is linked, never at fault",
+		DF_EAGER },
+	[DESIGN_EAGER_RW] = { "eager-rw",
+		"2010 proposal, skipping shared and read-only VMAs until mprotect",
+		DF_EAGER | DF_EAGER_RW },
 };
 
+/** anonvma_design_features - the feature bits of the design (mm/design.h). */
+unsigned int anonvma_design_features;
+
 /**
- * design_name() - the name of design @d ("mainline", "v6.18").
+ * design_name() - the name of design @d ("mainline", "v6.18", ...).
  * @d: a design.
  *
  * Return: the name; "?" for an invalid value.
@@ -78,12 +113,67 @@ const char *design_name(enum anonvma_design d)
 {
 	if ((unsigned int)d >= NR_DESIGNS)
 		return "?";
-	return design_names[d];
+	return designs[d].name;
+}
+
+/**
+ * design_summary() - one line on what design @d is.
+ * @d: a design.
+ *
+ * Return: the line; "?" for an invalid value.
+ */
+const char *design_summary(enum anonvma_design d)
+{
+	if ((unsigned int)d >= NR_DESIGNS)
+		return "?";
+	return designs[d].summary;
+}
+
+/**
+ * design_anon_vma_bytes() - see system.h.
+ * @d: a design.
+ *
+ * Return: the size in bytes, 0 for an invalid @d.
+ */
+size_t design_anon_vma_bytes(enum anonvma_design d)
+{
+	switch (d) {
+	case DESIGN_DEGREE:
+		/* degree replaced num_children and num_active_vmas. */
+		return sizeof(struct anon_vma) - sizeof(unsigned long);
+	case DESIGN_SINGLE:
+		/* 2.6.7 on x86-64: a spinlock (padded to 8) and a list head. */
+		return 8 + sizeof(struct list_head);
+	default:
+		return (unsigned int)d < NR_DESIGNS ? sizeof(struct anon_vma) : 0;
+	}
+}
+
+/**
+ * design_link_bytes() - see system.h.
+ * @d: a design.
+ *
+ * Return: the size in bytes, 0 for an invalid @d.
+ */
+size_t design_link_bytes(enum anonvma_design d)
+{
+	switch (d) {
+	case DESIGN_LIST:
+		/* vma, anon_vma, same_vma and same_anon_vma (2.6.34-3.6). */
+		return 2 * sizeof(void *) + 2 * sizeof(struct list_head);
+	case DESIGN_SINGLE:
+		/* vm_area_struct's anon_vma_node, no object of its own. */
+		return sizeof(struct list_head);
+	default:
+		return (unsigned int)d < NR_DESIGNS ?
+		       sizeof(struct anon_vma_chain) : 0;
+	}
 }
 
 /**
  * design_parse() - the design named @name.
- * @name: "mainline" or "v6.18".
+ * @name: "mainline", "v6.18", "degree", "noreuse", "list", "single",
+ *        "eager" or "eager-rw".
  *
  * Return: the design, or -1 for an unknown name.
  */
@@ -94,7 +184,7 @@ int design_parse(const char *name)
 	if (!name)
 		return -1;
 	for (d = 0; d < NR_DESIGNS; d++)
-		if (!strcmp(name, design_names[d]))
+		if (!strcmp(name, designs[d].name))
 			return d;
 	return -1;
 }
@@ -111,7 +201,11 @@ static void anon_vma_ctor(void *obj)
 
 	init_rwsem(&av->rwsem, LOCK_CLASS_ANON_VMA);
 	av->refcount = 0;
-	av->rb_root = RB_ROOT_CACHED;
+	/* The design is fixed before the cache exists (anonvma_init()). */
+	if (design_has(DF_AVC_LIST))
+		INIT_LIST_HEAD(&av->head);
+	else
+		av->rb_root = RB_ROOT_CACHED;
 }
 
 static struct kmem_cache **const all_caches[] = {
@@ -121,6 +215,9 @@ static struct kmem_cache **const all_caches[] = {
 	&folio_cachep,
 	&pgtable_cachep,
 	&mm_cachep,
+	&maple_node_cachep,
+	&swap_slot_cachep,
+	&filp_cachep,
 };
 
 #define NR_CACHES (sizeof(all_caches) / sizeof(all_caches[0]))
@@ -149,6 +246,7 @@ int anonvma_init(enum anonvma_design design)
 	if (anon_vma_cachep)
 		return -EBUSY;
 	anonvma_design = design;
+	anonvma_design_features = designs[design].features;
 
 	anon_vma_cachep = kmem_cache_create("anon_vma", sizeof(struct anon_vma),
 					    SLAB_TYPESAFE_BY_RCU, anon_vma_ctor);
@@ -165,8 +263,13 @@ int anonvma_init(enum anonvma_design design)
 					   NULL);
 	mm_cachep = kmem_cache_create("mm_struct", sizeof(struct mm_struct), 0,
 				      NULL);
+	/* Failure points only: see system.h. */
+	maple_node_cachep = kmem_cache_create("maple_node", 1, 0, NULL);
+	swap_slot_cachep = kmem_cache_create("swap_slot", 1, 0, NULL);
+	filp_cachep = kmem_cache_create("filp", 1, 0, NULL);
 	if (!anon_vma_cachep || !anon_vma_chain_cachep || !vm_area_cachep ||
-	    !folio_cachep || !pgtable_cachep || !mm_cachep) {
+	    !folio_cachep || !pgtable_cachep || !mm_cachep ||
+	    !maple_node_cachep || !swap_slot_cachep || !filp_cachep) {
 		destroy_caches();
 		return -ENOMEM;
 	}

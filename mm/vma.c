@@ -8,6 +8,7 @@
  * (vmg->copied_from).
  */
 #include "vma.h"
+#include "design.h"
 
 /* ------------------------------------------------------------------ */
 /* Reusing a neighbour's anon_vma at first fault (spec §2.3)           */
@@ -81,10 +82,20 @@ void remove_vma(struct vm_area_struct *vma)
 	vm_area_free(vma);
 }
 
-/** vma_link() - insert a brand-new VMA into @mm's index; 0 or -ENOMEM. */
+/**
+ * vma_link() - insert a brand-new VMA into @mm's index; 0 or -ENOMEM.
+ * @mm:  its address space, locked for write.
+ * @vma: the new VMA.
+ *
+ * The eager designs give it its anon_vma here (seed 001 called
+ * anon_vma_prepare() from vma_link()); the index is reserved first so
+ * that nothing can fail after that.
+ */
 int vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	if (vma_index_prealloc(mm, 1))
+		return -ENOMEM;
+	if (anon_vma_prepare_linked(vma, vma->vm_flags))
 		return -ENOMEM;
 	vma_index_insert(mm, vma);
 	return 0;
@@ -559,8 +570,10 @@ struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
 	vmg_init_vma_state(&vmg, prev, vma, start, end);
 	vmg.vm_flags = vm_flags;
 	merged = vma_merge_existing_range(&vmg);
-	if (merged)
-		return merged;
+	if (merged) {
+		vma = merged;
+		goto out;
+	}
 	if (vmg_nomem(&vmg)) {
 		*err = -ENOMEM;
 		return NULL;
@@ -575,6 +588,15 @@ struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
 		if (*err)
 			return NULL;
 	}
+out:
+	/*
+	 * Design eager-rw: a mapping that becomes writable gets the anon_vma
+	 * it was spared while read-only; seed 001 expected this cost at
+	 * mprotect time.  A no-op in other designs.
+	 */
+	*err = anon_vma_prepare_linked(vma, vm_flags);
+	if (*err)
+		return NULL;
 	return vma;
 }
 
@@ -640,11 +662,16 @@ struct vm_area_struct *copy_vma(struct vm_area_struct **vmap,
 			VM_BUG_ON(faulted);
 			*vmap = vma = new_vma;
 		}
-		*need_rmap_locks = new_vma->vm_pgoff <= vma->vm_pgoff;
+		/*
+		 * A walk meets the destination before the source if it sorts
+		 * first: by pgoff in a tree, anywhere on a list (designs list
+		 * and single; the list era had anon_vma_moveto_tail() for it).
+		 */
+		*need_rmap_locks = design_has(DF_AVC_LIST) ||
+				   new_vma->vm_pgoff <= vma->vm_pgoff;
 		return new_vma;
 	}
-	if (vmg_nomem(&vmg))
-		return NULL;
+	/* Out of memory in the merge: a new VMA may still do (kernel). */
 
 	new_vma = vm_area_dup(vma);
 	if (!new_vma)

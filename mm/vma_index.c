@@ -79,6 +79,11 @@ static int vma_index_search(struct mm_struct *mm, unsigned long addr)
 /**
  * vma_index_prealloc() - make room for @extra more VMAs in @mm's index.
  * Returns 0 or -ENOMEM (the caller then changes nothing).
+ *
+ * Every call is a failure point, whether or not the array must grow:
+ * the kernel's maple tree preallocates nodes for every store
+ * (mas_preallocate() in vma_link, __split_vma, commit_merge, dup_mmap's
+ * __mt_dup), and each of those GFP_KERNEL allocations can fail.
  */
 int vma_index_prealloc(struct mm_struct *mm, int extra)
 {
@@ -86,6 +91,8 @@ int vma_index_prealloc(struct mm_struct *mm, int extra)
 	struct vm_area_struct **n;
 	unsigned int cap;
 
+	if (should_failslab(maple_node_cachep, SITE_MM))
+		return -ENOMEM;
 	if (need <= mm->vmas_cap)
 		return 0;
 	cap = mm->vmas_cap ? mm->vmas_cap : 16;

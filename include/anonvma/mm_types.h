@@ -100,7 +100,10 @@ struct anon_vma {
 	unsigned long num_children;	/* children with non-empty trees; a root counts itself */
 	unsigned long num_active_vmas;	/* VMAs with vma->anon_vma == this */
 	struct anon_vma *parent;	/* for num_children accounting; self for a root */
-	struct rb_root_cached rb_root;	/* interval tree of anon_vma_chains */
+	union {
+		struct rb_root_cached rb_root;	/* interval tree of anon_vma_chains */
+		struct list_head head;	/* designs list, single: a plain list */
+	};
 };
 
 /**
@@ -111,8 +114,13 @@ struct anon_vma_chain {
 	struct vm_area_struct *vma;
 	struct anon_vma *anon_vma;
 	struct list_head same_vma;
-	struct rb_node rb;
-	unsigned long rb_subtree_last;
+	union {
+		struct {
+			struct rb_node rb;
+			unsigned long rb_subtree_last;
+		};
+		struct list_head same_anon_vma;	/* designs list, single */
+	};
 };
 
 /**

@@ -83,5 +83,11 @@ void kmem_cache_for_each_live(struct kmem_cache *c,
 typedef bool (*alloc_fail_fn)(const struct kmem_cache *c, enum alloc_site site,
 			      void *arg);
 void slab_set_fail_hook(alloc_fail_fn fn, void *arg);
+/**
+ * should_failslab() - the hook's verdict for one allocation from @c;
+ * allocations made outside the caches ask it with a placeholder cache
+ * (system.h) so that they are failure points too.
+ */
+bool should_failslab(struct kmem_cache *c, enum alloc_site site);
 
 #endif

@@ -9,11 +9,20 @@
 #include "observe.h"
 #include "scenario.h"
 
+struct failinject;
+
 /**
  * struct exec_opts - how to run a scenario on the model.
  * @check: run the invariant checker after every step.
  * @design: enum anonvma_design to use, or -1 for the scenario's own
  *          (`design` line; mainline if none).
+ * @fi: a fault injector (failinject.h) whose fail_at or prob rules apply
+ *      to the run; NULL: only the scenario's own `fail` lines inject.
+ *      After the first failure @fi injects, the run goes on in "after
+ *      injection" mode: results and expectations are no longer checked
+ *      (they describe the run without it), steps of processes that do
+ *      not exist are skipped, and the invariant, lock, WARN and leak
+ *      checks still apply.
  * @on_step: called with each step's observations (may be NULL).
  * @err: where failures are printed as they happen (NULL: nowhere; they
  *       are also in each obs_step's failures).
@@ -21,6 +30,7 @@
 struct exec_opts {
 	bool check;
 	int design;
+	struct failinject *fi;
 	unsigned long bugs;	/* enum anonvma_bug bits, added to the scenario's */
 	void (*on_step)(const struct scenario *s, const struct obs_step *o,
 			void *arg);
@@ -44,6 +54,16 @@ struct exec_opts {
  *               of those the ones that really mapped the folio.
  * @swapped, @migrated: folios swapped out / migrated.
  * @procs_created, @procs_exited: processes started, and `exit`s run.
+ * @injected_step: the step (1-based) during which opts->fi injected its
+ *               first failure, 0 if it did not; @injected_result: what
+ *               that operation returned; @injected_cache/@injected_site:
+ *               the allocation that failed (enum fi_cache, alloc_site).
+ * @fault_violations: after an injected failure (opts->fi or a `fail`
+ *               line): wrong result, or a state the kernel would not
+ *               leave (failcheck.c).
+ * @skipped_after, @failed_after: after opts->fi's injection, steps
+ *               skipped because their process does not exist, and
+ *               operations that failed (neither counts as a failure).
  */
 struct exec_summary {
 	int design;
@@ -58,13 +78,17 @@ struct exec_summary {
 	unsigned long walks, walk_visited, walk_mapped;
 	unsigned long swapped, migrated;
 	int procs_created, procs_exited;
+	int injected_step, injected_result;
+	int injected_cache, injected_site;
+	int fault_violations;
+	int skipped_after, failed_after;
 };
 
 /** exec_summary_failed() - whether the run counts as a failure. */
 static inline bool exec_summary_failed(const struct exec_summary *sum)
 {
 	return sum->op_failures || sum->expect_failures ||
-	       sum->check_failures || sum->leaks;
+	       sum->check_failures || sum->leaks || sum->fault_violations;
 }
 
 /**
@@ -115,6 +139,61 @@ struct run_opts {
  */
 int scn_run(const char *name, const char *buf, size_t len,
 	    const struct run_opts *opts, FILE *out, FILE *err, int *executed);
+
+/**
+ * struct fail_each_opts - options of `anonvma run --fail-each`.
+ * @design: enum anonvma_design, or -1 for the scenario's own.
+ * @bugs: --bug switches.
+ * @only: sweep only the allocations from this cache (enum fi_cache;
+ *        FI_ANY, 0, for all).
+ * @by_site, @only_site: sweep only the allocations of this call site
+ *        (enum alloc_site: the cause, e.g. SITE_CLONE) when @by_site.
+ * @verbose: print one line per allocation point, not only violations.
+ * @prob, @seed, @runs: instead of the sweep, @runs runs in which every
+ *        allocation fails with probability @prob (seeds @seed,
+ *        @seed + 1, ...).
+ */
+struct fail_each_opts {
+	int design;
+	unsigned long bugs;
+	int only;
+	bool by_site;
+	int only_site;
+	bool verbose;
+	double prob;
+	unsigned long long seed;
+	unsigned long runs;
+};
+
+/**
+ * struct fail_each_result - what a sweep did.
+ * @points: allocation points of the run without injection (N).
+ * @injected: runs in which the chosen allocation was failed.
+ * @failed, @absorbed: of those, the operation failed, or succeeded
+ *        anyway (a retry, or an allocation it can do without).
+ * @violations: runs with at least one violation.
+ * @per_cache: points by enum fi_cache.
+ */
+struct fail_each_result {
+	unsigned long points, injected, failed, absorbed, violations;
+	unsigned long per_cache[16];
+};
+
+/**
+ * scn_fail_each() - `anonvma run --fail-each`: run a scenario once per
+ * allocation point, failing exactly that one (failrun.c).
+ * @name: file name for messages.
+ * @buf, @len: the scenario text.
+ * @opts: options; with @opts->prob set, random runs instead.
+ * @out: the per-point lines and the summary; @err: violations.
+ * @res: out: the totals (may be NULL).
+ *
+ * Return: 0 when every point passed, 1 on a violation (or when the
+ * scenario fails without injection), 2 for a parse error.
+ */
+int scn_fail_each(const char *name, const char *buf, size_t len,
+		  const struct fail_each_opts *opts, FILE *out, FILE *err,
+		  struct fail_each_result *res);
 
 /* print_text.c */
 /** print_text_step() - one step's observations in the canonical text form. */

@@ -9,6 +9,7 @@
 #include <anonvma/anonvma.h>
 
 #include "exec.h"
+#include "failinject.h"
 
 struct exec_state {
 	const struct scenario *s;
@@ -18,6 +19,11 @@ struct exec_state {
 	struct file **files;		/* per declared file */
 	struct obs_model obs;
 	unsigned long warns;		/* vm_warn_count() at the last check */
+	struct failinject *fi;		/* installed injector, or NULL */
+	struct failinject own_fi;	/* for `fail` lines without opts->fi */
+	struct obs_step prev;		/* the previous step's observations */
+	bool after;			/* after opts->fi's first injection */
+	long saved_max_map_count;
 };
 
 /** exec_addr() - the address of window page @page. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "exec_internal.h"
+#include "failcheck.h"
 
 /** exec_fail() - see exec_internal.h. */
 void exec_fail(struct exec_state *x, struct obs_step *o, int line,
@@ -310,12 +311,15 @@ static void label_folio_ops(struct obs_step *o, int proc)
 	}
 }
 
-/* The invariant checker, plus "no lock left held" (locking.h). */
+/*
+ * The invariant checker, plus "no lock left held" (locking.h), which
+ * run_step() measured as the operation returned (@held).
+ */
 static bool run_check(struct exec_state *x, const struct scn_step *st,
-		      struct obs_step *o)
+		      struct obs_step *o, int held)
 {
 	struct check_report rep;
-	int n, i, held = locks_held_count();
+	int n, i;
 	unsigned long warns = vm_warn_count() - x->warns;
 
 	x->warns += warns;
@@ -333,10 +337,6 @@ static bool run_check(struct exec_state *x, const struct scn_step *st,
 		exec_fail(x, o, st->line,
 			  "invariant violation after step %d (%s): ... and %d more",
 			  o->index, st->text, n - CHECK_MAX_REPORTS);
-	if (held)
-		exec_fail(x, o, st->line,
-			  "invariant violation after step %d (%s): %d locks still held",
-			  o->index, st->text, held);
 	if (warns)
 		exec_fail(x, o, st->line,
 			  "invariant violation after step %d (%s): %lu kernel assertions (WARN_ON) fired",
@@ -393,34 +393,157 @@ static void check_values(struct exec_state *x, const struct scn_step *st,
 	}
 }
 
+struct fault_ctx {
+	struct exec_state *x;
+	const struct scn_step *st;
+	struct obs_step *o;
+	char what[64];
+};
+
+static void fault_report(void *arg, const char *msg)
+{
+	struct fault_ctx *fc = arg;
+
+	exec_fail(fc->x, fc->o, fc->st->line,
+		  "after the injected failure of a %s allocation: %s",
+		  fc->what, msg);
+}
+
+/*
+ * An allocation of @st was failed on purpose: it must return what the
+ * kernel returns, and leave what the kernel leaves (failcheck.c).  An
+ * operation that succeeded anyway absorbed the failure (a retry, or an
+ * allocation it can do without); `--fail-each` compares that step with
+ * the run without injection.
+ */
+static void check_injected(struct exec_state *x, const struct scn_step *st,
+			   struct obs_step *o)
+{
+	struct fault_ctx fc = { x, st, o, "" };
+	int want = fail_result_expected(st);
+
+	snprintf(fc.what, sizeof(fc.what), "%s (%s)",
+		 fi_cache_name(x->fi->last_cache),
+		 alloc_site_name(x->fi->last_site));
+	if (o->result == SCN_OK)
+		return;
+	if (st->op == SCN_OP_EXIT || st->op == SCN_OP_CHECK ||
+	    st->op == SCN_OP_BRK_BASE || st->op == SCN_OP_RMAP ||
+	    st->op == SCN_OP_REFERENCED) {
+		x->sum->fault_violations++;
+		fault_report(&fc, "an operation that cannot fail failed");
+		return;
+	}
+	if (o->result != want) {
+		x->sum->fault_violations++;
+		exec_fail(x, o, st->line,
+			  "after the injected failure of a %s allocation: returned %s, the kernel returns %s",
+			  fc.what, scn_result_name(o->result),
+			  scn_result_name(want));
+	}
+	x->sum->fault_violations +=
+		fail_contract_check(x->s, st, &x->prev, o, fault_report, &fc);
+}
+
+/* A `fail` line whose allocation never came: the scenario is wrong. */
+static void check_fail_line(struct exec_state *x, const struct scn_step *st,
+			    struct obs_step *o)
+{
+	x->sum->expectations++;
+	if (!x->fi->step_nth)
+		return;
+	x->sum->expect_failures++;
+	exec_fail(x, o, st->fail_line,
+		  "expectation failed: fail %s nth %lu, found %lu such allocations in the operation",
+		  fi_cache_name((enum fi_cache)st->fail_cache), st->fail_nth,
+		  x->fi->step_seen);
+}
+
+/* After opts->fi's injection: a step whose process never came to be. */
+static bool proc_missing(const struct exec_state *x, const struct scn_step *st)
+{
+	return st->op != SCN_OP_PROC && st->proc >= 0 && !x->mms[st->proc];
+}
+
 static bool run_step(struct exec_state *x, int i)
 {
 	const struct scn_step *st = &x->s->steps[i];
+	struct failinject *fi = x->fi;
+	unsigned long injected = fi ? fi->injected : 0;
+	bool after = x->after, go_on = true;
 	struct obs_step o;
-	bool go_on;
+	int held;
 
+	if (after && proc_missing(x, st)) {
+		x->sum->skipped_after++;
+		return true;
+	}
 	memset(&o, 0, sizeof(o));
 	o.index = i + 1;
 	o.line = st->line;
 	o.text = st->text;
 	o.model.violations = -1;
+	if (fi) {
+		fi_arm_step(fi, (enum fi_cache)st->fail_cache, st->fail_nth);
+		fi->armed = true;
+	}
 	o.result = do_op(x, st, &o);
+	if (fi)
+		fi->armed = false;
+	/*
+	 * A lock the operation left held is reported now: observing the
+	 * step takes locks, which the lock checker may refuse (and abort).
+	 */
+	held = locks_held_count();
+	if (held && (x->opts->check || st->op == SCN_OP_CHECK))
+		exec_fail(x, &o, st->line,
+			  "invariant violation after step %d (%s): %d locks still held",
+			  o.index, st->text, held);
 	obs_model_snapshot(&x->obs, &o);
 	if (st->proc >= 0)
 		label_folio_ops(&o, st->proc);
 
-	go_on = check_result(x, st, &o);
-	check_values(x, st, &o);
+	if (fi && !after && fi->first_count) {
+		/* opts->fi struck: from here on the scenario's script is void. */
+		x->after = true;
+		x->sum->injected_step = i + 1;
+		x->sum->injected_result = o.result;
+		x->sum->injected_cache = fi->last_cache;
+		x->sum->injected_site = fi->last_site;
+	}
+	if (after) {
+		if (o.result != SCN_OK)
+			x->sum->failed_after++;
+	} else if (!x->after) {
+		go_on = check_result(x, st, &o);
+		check_values(x, st, &o);
+		if (st->fail_nth)
+			check_fail_line(x, st, &o);
+	}
+	if (fi && fi->injected != injected && (x->opts->check || x->after))
+		check_injected(x, st, &o);
 	if (x->opts->check || st->op == SCN_OP_CHECK)
-		go_on = run_check(x, st, &o) && go_on;
-	exec_expect_step(x, st, &o);
+		go_on = run_check(x, st, &o, held) && go_on;
+	if (!x->after)
+		exec_expect_step(x, st, &o);
 
 	x->sum->steps_run++;
 	o.last = !go_on || i == x->s->nsteps - 1;
 	if (x->opts->on_step)
 		x->opts->on_step(x->s, &o, x->opts->arg);
-	obs_step_free(&o);
+	obs_step_free(&x->prev);
+	x->prev = o;
 	return go_on;
+}
+
+static bool has_fail_lines(const struct scenario *s)
+{
+	int i;
+
+	for (i = 0; i < s->nsteps; i++)
+		if (s->steps[i].fail_nth)
+			return true;
+	return false;
 }
 
 /* Totals since anonvma_init(): the caches are new, so counters are. */
@@ -457,6 +580,9 @@ int exec_model(const struct scenario *s, const struct exec_opts *opts,
 				s->name, strerror(-ret));
 		return 2;
 	}
+	x.saved_max_map_count = sysctl_max_map_count;
+	if (s->max_map_count)
+		sysctl_max_map_count = (int)s->max_map_count;
 	x.mms = calloc((size_t)s->nprocs + 1, sizeof(*x.mms));
 	x.files = calloc((size_t)s->nfiles + 1, sizeof(*x.files));
 	if (!x.mms || !x.files) {
@@ -476,9 +602,21 @@ int exec_model(const struct scenario *s, const struct exec_opts *opts,
 		}
 	}
 	obs_model_init(&x.obs, s, x.mms, x.files);
+	x.fi = opts->fi;
+	if (!x.fi && has_fail_lines(s)) {
+		fi_init(&x.own_fi);
+		x.fi = &x.own_fi;
+	}
+	if (x.fi) {
+		x.fi->armed = false;
+		fi_install(x.fi);
+	}
 	for (i = 0; i < s->nsteps; i++)
 		if (!run_step(&x, i))
 			break;
+	if (x.fi)
+		fi_install(NULL);
+	obs_step_free(&x.prev);
 	obs_model_destroy(&x.obs);
 
 teardown:
@@ -497,6 +635,7 @@ teardown:
 			s->name, slots);
 	sum->leaks = anonvma_exit(err) + slots;
 	anonvma_bugs = 0;
+	sysctl_max_map_count = (int)x.saved_max_map_count;
 	if (sum->leaks && err)
 		fprintf(err, "%s: leak: %lu objects still live at exit\n",
 			s->name, sum->leaks);

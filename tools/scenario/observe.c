@@ -157,9 +157,13 @@ static int ptrmap_label(struct obs_ptrmap *m, uintptr_t k, int *next)
 /** obs_step_free() - see observe.h. */
 void obs_step_free(struct obs_step *o)
 {
-	int i;
+	int i, j;
 
 	for (i = 0; i < o->nprocs; i++) {
+		for (j = 0; j < o->procs[i].nvmas; j++) {
+			free(o->procs[i].vmas[j].model.chain_av);
+			free(o->procs[i].vmas[j].model.chain_avp);
+		}
 		free(o->procs[i].vmas);
 		free(o->procs[i].pages);
 	}
@@ -439,6 +443,17 @@ static void observe_vma(struct snap *sn, struct obs_proc *op, int *cap_pages,
 		ov->model.chain++;
 		see_av(sn, avc->anon_vma);
 	}
+	if (ov->model.chain) {
+		unsigned long k = 0;
+
+		/* Labelled in label_avs(), once every anon_vma is seen. */
+		ov->model.chain_avp = xcalloc(ov->model.chain,
+					      sizeof(*ov->model.chain_avp));
+		ov->model.chain_av = xcalloc(ov->model.chain,
+					     sizeof(*ov->model.chain_av));
+		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+			ov->model.chain_avp[k++] = avc->anon_vma;
+	}
 
 	spin_lock(&vma->vm_mm->page_table_lock);
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
@@ -520,8 +535,15 @@ static void label_avs(struct snap *sn, struct obs_step *o)
 	for (i = 0; i < o->nprocs; i++) {
 		struct obs_proc *op = &o->procs[i];
 
-		for (j = 0; j < op->nvmas; j++)
-			op->vmas[j].model.av = av_lookup(m, op->vmas[j].model.avp);
+		for (j = 0; j < op->nvmas; j++) {
+			struct obs_vma *ov = &op->vmas[j];
+			unsigned long k;
+
+			ov->model.av = av_lookup(m, ov->model.avp);
+			for (k = 0; k < ov->model.chain; k++)
+				ov->model.chain_av[k] =
+					av_lookup(m, ov->model.chain_avp[k]);
+		}
 		for (j = 0; j < op->npages; j++)
 			op->pages[j].model.av = op->pages[j].model.avp ?
 				av_lookup(m, op->pages[j].model.avp) : 0;

@@ -54,6 +54,8 @@ struct obs_objects {
  * @model.av: anon_vma label (avN), 0 for none.
  * @model.chain: number of anon_vma_chains on the VMA.
  * @model.pgoff: vm_pgoff, which /proc only shows for files.
+ * @model.chain_av: the labels of the anon_vmas its anon_vma_chains link,
+ *                  in chain order (@model.chain of them; NULL if none).
  */
 struct obs_vma {
 	unsigned long first, end;
@@ -66,6 +68,8 @@ struct obs_vma {
 		unsigned long chain;
 		unsigned long pgoff;
 		const void *avp;	/* executor's own use */
+		int *chain_av;
+		const void **chain_avp;	/* executor's own use */
 	} model;
 };
 

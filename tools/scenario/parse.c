@@ -550,7 +550,23 @@ static int folio_op(struct pstate *ps, enum scn_op op)
 	return scn_no_more(ps, 3);
 }
 
+static int statement_one(struct pstate *ps);
+
+/* One non-empty line; a pending `fail` line goes to its operation. */
 static int statement(struct pstate *ps)
+{
+	int nsteps = ps->s->nsteps, fail_line = ps->fail_line;
+
+	if (fail_line && scn_tok_is(&ps->tok[0], "fail"))
+		return scn_perr(ps, ps->tok[0].col,
+				"two fail lines for one operation (the first at line %d)",
+				fail_line);
+	if (statement_one(ps))
+		return -1;
+	return fail_line ? scn_attach_fail(ps, nsteps) : 0;
+}
+
+static int statement_one(struct pstate *ps)
 {
 	const struct tok *t = &ps->tok[0];
 	int proc;
@@ -558,6 +574,10 @@ static int statement(struct pstate *ps)
 	if (scn_tok_is(t, "expect"))
 		return scn_parse_expect(ps);
 	ps->last_was_op = false;
+	if (scn_tok_is(t, "fail"))
+		return scn_parse_fail(ps);
+	if (scn_tok_is(t, "sysctl"))
+		return scn_parse_sysctl(ps);
 	if (scn_tok_is(t, "window"))
 		return decl_window(ps);
 	if (scn_tok_is(t, "design"))
@@ -652,6 +672,13 @@ struct scenario *scn_parse(const char *name, const char *buf, size_t len,
 			goto fail;
 		if (ps.ntok && statement(&ps))
 			goto fail;
+	}
+	if (ps.fail_line) {
+		err->line = ps.fail_line;
+		err->col = ps.fail_col;
+		snprintf(err->msg, sizeof(err->msg),
+			 "fail is not followed by an operation");
+		goto fail;
 	}
 	free(ps.life);
 	return ps.s;

@@ -49,6 +49,10 @@ struct pstate {
 	struct proc_state *life;	/* parallel to s->procs */
 	int window_line;
 	int design_line;
+	int sysctl_line;
+	/* A `fail` line waiting for its operation (fail_line 0: none). */
+	int fail_line, fail_col, fail_cache;
+	unsigned long fail_nth;
 	bool last_was_op;	/* the previous statement was an operation */
 	/* Allocated sizes of the growing arrays. */
 	int cap_steps, cap_procs, cap_life, cap_regions, cap_files;
@@ -83,6 +87,14 @@ int scn_tok_file(struct pstate *ps, const char *s, int len, int col, int *file);
 
 /* parse_expect.c */
 int scn_parse_expect(struct pstate *ps);
+
+/* parse_fail.c */
+/** scn_parse_fail() - `fail CACHE [nth N]`: kept in @ps for the next operation. */
+int scn_parse_fail(struct pstate *ps);
+/** scn_parse_sysctl() - `sysctl max_map_count N`. */
+int scn_parse_sysctl(struct pstate *ps);
+/** scn_attach_fail() - the pending `fail` line goes to the step just created. */
+int scn_attach_fail(struct pstate *ps, int nsteps);
 
 /* parse.c */
 void *scn_grow(void *arr, int n, int *cap, size_t elem);

@@ -25,7 +25,7 @@ static const char *const keywords[] = {
 	"fork", "exit", "to", "base", "none", "zero", "present", "swap",
 	"excl", "noexcl", "anon", "shared", "fixed", "noreserve", "keepcache",
 	"dontunmap", "dontneed", "dontfork", "dofork", "wipeonfork",
-	"keeponfork",
+	"keeponfork", "fail", "nth", "sysctl", "max_map_count",
 };
 
 /**

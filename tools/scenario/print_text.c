@@ -227,6 +227,11 @@ void print_text_verdict(FILE *out, const struct scenario *s,
 			sum->check_failures, plural(sum->check_failures));
 		sep = ", ";
 	}
+	if (sum->fault_violations) {
+		fprintf(out, "%s%d fault-injection violation%s", sep,
+			sum->fault_violations, plural(sum->fault_violations));
+		sep = ", ";
+	}
 	if (sum->leaks)
 		fprintf(out, "%s%lu object%s leaked", sep, sum->leaks,
 			plural((long)sum->leaks));

@@ -27,6 +27,7 @@
 /* The window must lie below x86-64's TASK_SIZE so a kernel run can use it. */
 #define SCN_USER_TOP		0x7ffffffff000UL
 #define SCN_MAX_COUNT		(1UL << 31)	/* counts in expectations */
+#define SCN_MAX_NTH		1000000UL	/* `fail CACHE nth N` */
 
 /*
  * Results of an operation: 0 for success, a positive errno value (EINVAL,
@@ -170,6 +171,11 @@ struct scn_expect {
  * @delta: brk move in pages (may be negative).
  * @value: for `write R = V` and `read R == V` when @has_value.
  * @expect_errno: the result named by a following `expect errno`, or 0.
+ * @fail_cache, @fail_nth, @fail_line: a `fail CACHE nth N` line before
+ *         the operation: its @fail_nth-th allocation from @fail_cache
+ *         (enum fi_cache, failinject.h) fails; @fail_nth is 0 when there
+ *         is no such line.  A step with one is model only (the kernel
+ *         run cannot make that allocation fail).
  */
 struct scn_step {
 	int line;
@@ -190,6 +196,9 @@ struct scn_step {
 	bool keepcache;
 	int expect_errno;
 	int errno_line;
+	int fail_cache;
+	unsigned long fail_nth;
+	int fail_line;
 	struct scn_expect *ex;
 	int nex;
 };
@@ -201,6 +210,7 @@ struct scenario {
 	unsigned long pages;	/* window size in pages */
 	char design[SCN_NAME_MAX];	/* "" when the file names none */
 	unsigned long bugs;	/* `bug` lines: bits of enum anonvma_bug */
+	long max_map_count;	/* `sysctl max_map_count N`; 0: the default */
 	struct scn_region *regions;
 	int nregions;
 	struct scn_file *files;
