@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libFuzzer harnesses (tools/libfuzzer, docs/libfuzzer.md).
 #
 #   make libfuzzer                   build the harnesses into build-libfuzzer/

@@ -125,8 +125,8 @@ static void unmap_detached(struct mm_struct *mm, struct vm_area_struct **vmas,
 /*
  * struct vma_munmap_struct - the VMAs of [start, end), split at the
  * edges and detached from the index but not yet torn down (the
- * kernel's vms_gather_munmap_vmas() state).  MAP_FIXED keeps them until
- * the new mapping exists, so that a failure can put them back.
+ * kernel's vms_gather_munmap_vmas() state).  Gathering detaches only
+ * once every split has succeeded, so a failure leaves them attached.
  */
 struct vma_munmap_struct {
 	struct vm_area_struct **vmas;
@@ -184,22 +184,6 @@ static void vms_complete_munmap_vmas(struct mm_struct *mm,
 {
 	if (vms->n)
 		unmap_detached(mm, vms->vmas, vms->n);
-	free(vms->vmas);
-	vms->vmas = NULL;
-	vms->n = 0;
-}
-
-/*
- * vms_abort_munmap_vmas() - put the gathered VMAs back: their slots in
- * the index were freed by the detach, so re-inserting cannot fail.
- */
-static void vms_abort_munmap_vmas(struct mm_struct *mm,
-				  struct vma_munmap_struct *vms)
-{
-	int i;
-
-	for (i = 0; i < vms->n; i++)
-		vma_index_insert(mm, vms->vmas[i]);
 	free(vms->vmas);
 	vms->vmas = NULL;
 	vms->n = 0;
@@ -267,21 +251,20 @@ static long do_mmap(struct mm_struct *mm, unsigned long addr,
 	}
 
 	/*
-	 * MAP_FIXED replaces what is there: the old VMAs are detached
-	 * first and torn down only once the new mapping exists; if it
-	 * cannot be made they go back, as the kernel's __mmap_region()
-	 * does.
+	 * MAP_FIXED replaces what is there.  As in 6.18's __mmap_prepare(),
+	 * the old VMAs are gathered (split at the edges, then detached; a
+	 * failed split leaves them attached) and their PTEs are cleared
+	 * before the new VMA is made.  From then on they cannot be
+	 * re-attached, so a later failure leaves a gap: "the old failure
+	 * method of leaving a gap where the MAP_FIXED mapping failed".
 	 */
 	if (flags & MAP_FIXED) {
 		ret = vms_gather_munmap_vmas(mm, addr, addr + len, &vms);
 		if (ret)
 			goto out;
+		vms_complete_munmap_vmas(mm, &vms);
 	}
 	ret = mmap_region(mm, file, addr, len, vm_flags, pgoff);
-	if (ret < 0)
-		vms_abort_munmap_vmas(mm, &vms);
-	else
-		vms_complete_munmap_vmas(mm, &vms);
 out:
 	if (shmem)
 		fput(shmem);	/* the VMA holds its own reference */

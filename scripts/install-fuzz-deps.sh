@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Installs what the libFuzzer harnesses (tools/libfuzzer, docs/libfuzzer.md)
 # need on Debian 12 (bookworm), from Debian's own packages:
 #   clang-19            the compiler (-fsanitize=fuzzer needs clang)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The libFuzzer suite of `make check` (docs/libfuzzer.md):
 #
 #  1. canaries: fuzz_ops replays a seed with a historical bug switched on
@@ -18,7 +19,7 @@
 set -u
 
 # The suite's runs must not follow the caller's harness settings.
-unset FUZZ_DESIGNS FUZZ_OPS_BUGS FUZZ_OPS_TRACE FUZZ_STRICT
+unset FUZZ_DESIGNS FUZZ_OPS_BUGS FUZZ_OPS_TRACE
 build=${1:-build}
 secs=${LIBFUZZER_SECONDS:-60}
 lfbuild=build-libfuzzer

@@ -50,7 +50,6 @@ void fuzz_config_init(const char *who)
 {
 	const char *designs = getenv("FUZZ_DESIGNS");
 	const char *bugs = getenv("FUZZ_OPS_BUGS");
-	const char *strict = getenv("FUZZ_STRICT");
 	int d;
 
 	memset(&fuzz_config, 0, sizeof(fuzz_config));
@@ -66,7 +65,6 @@ void fuzz_config_init(const char *who)
 		add_design(DESIGN_MAINLINE);
 	if (bugs)
 		for_each_name(who, "FUZZ_OPS_BUGS", bugs, bug_parse, add_bug);
-	fuzz_config.strict = strict && *strict && strcmp(strict, "0");
 }
 
 /**

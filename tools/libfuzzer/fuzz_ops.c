@@ -402,8 +402,6 @@ static void check_injected(const struct ops_state *st, const struct ops_rec *r,
 		want = -EAGAIN;
 	else
 		want = -ENOMEM;
-	if (ret == -ENOMEM && want == -EAGAIN && !fuzz_config.strict)
-		return;		/* KNOWN_MADVISE_ENOMEM, common.h */
 	if (ret != want)
 		ops_die("operation %d failed with %ld after an injected allocation failure, the kernel fails with %ld",
 			st->opno, ret, want);

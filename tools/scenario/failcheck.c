@@ -674,6 +674,53 @@ static void check_folio_op(struct fc *c)
 	cmp_avs(c, AV_EXACT);
 }
 
+/* Does nothing map the step's range in the operating process now? */
+static bool range_is_gap(struct fc *c)
+{
+	const struct obs_proc *apr = obs_find_proc(c->a, c->st->proc);
+	unsigned long x;
+
+	for (x = c->st->r.first; x < c->st->r.end; x++)
+		if (vma_at(apr, x))
+			return false;
+	return true;
+}
+
+/*
+ * A failed MAP_FIXED that left a gap: the range is unmapped, and
+ * everything outside it is as it was, but for the splits at its ends.
+ */
+static void check_gap(struct fc *c)
+{
+	const struct scn_step *st = c->st;
+	int i;
+
+	cmp_proc_sets(c);
+	for (i = 0; i < c->b->nprocs; i++) {
+		const struct obs_proc *bpr = &c->b->procs[i];
+		const struct obs_proc *apr = obs_find_proc(c->a, bpr->proc);
+
+		if (!apr)
+			continue;
+		/*
+		 * Folio labels are given afresh at each step and mapcounts
+		 * of pages shared with the unmapped range drop: compare the
+		 * rest of each page's state.
+		 */
+		if (bpr->proc != st->proc) {
+			cmp_vmas_exact(c, bpr->proc, bpr, apr, true);
+			cmp_pages(c, bpr->proc, bpr, apr, 0, c->s->pages,
+				  PG_IGN_LABEL | PG_IGN_MAPCOUNT);
+			continue;
+		}
+		cmp_boundaries(c, bpr->proc, bpr, apr, &st->r, NULL);
+		cmp_pages(c, bpr->proc, bpr, apr, 0, st->r.first,
+			  PG_IGN_LABEL | PG_IGN_MAPCOUNT);
+		cmp_pages(c, bpr->proc, bpr, apr, st->r.end, c->s->pages,
+			  PG_IGN_LABEL | PG_IGN_MAPCOUNT);
+	}
+}
+
 /** fail_contract_check() - see failcheck.h. */
 int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 			const struct obs_step *before,
@@ -685,13 +732,17 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 	switch (st->op) {
 	case SCN_OP_MMAP:
 		/*
-		 * MAP_FIXED over mappings: __mmap_region() re-attaches them
-		 * on failure, but splits made at the ends stay.
+		 * MAP_FIXED over mappings: a failure while gathering them
+		 * (the splits at the ends) leaves them mapped, the splits
+		 * staying; a failure after __mmap_prepare() cleared their
+		 * PTEs leaves a gap (6.18's vms_abort_munmap_vmas()).
 		 */
-		if (st->flags & MAP_FIXED)
-			check_range(&c);
-		else
+		if (!(st->flags & MAP_FIXED))
 			check_atomic(&c);
+		else if (range_is_gap(&c))
+			check_gap(&c);
+		else
+			check_range(&c);
 		break;
 	case SCN_OP_PROC:
 	case SCN_OP_BRK:
