@@ -573,9 +573,18 @@ static void check_mremap(struct fc *c)
 	cmp_avs(c, AV_UNMAP);
 }
 
-static void check_range(struct fc *c)
+/*
+ * check_range() - a failed operation on the range st->r: outside it
+ * nothing changed.  Inside it nothing changed either, except splits at
+ * its ends; or, with @gap (a MAP_FIXED whose old VMAs were torn down
+ * before the failure), nothing is mapped there any more.  Folio labels
+ * are given afresh at each step and mapcounts of pages shared with an
+ * unmapped range drop, so a gap compares the rest of each page's state.
+ */
+static void check_range(struct fc *c, bool gap)
 {
 	const struct scn_step *st = c->st;
+	unsigned int pf = gap ? PG_IGN_LABEL | PG_IGN_MAPCOUNT : 0;
 	int i;
 
 	cmp_proc_sets(c);
@@ -587,15 +596,21 @@ static void check_range(struct fc *c)
 			continue;
 		if (bpr->proc != st->proc) {
 			cmp_vmas_exact(c, bpr->proc, bpr, apr, true);
-			cmp_pages(c, bpr->proc, bpr, apr, 0, c->s->pages, 0);
+			cmp_pages(c, bpr->proc, bpr, apr, 0, c->s->pages, pf);
 			continue;
 		}
-		cmp_vmas_range(c, bpr->proc, bpr, apr);
-		cmp_pages(c, bpr->proc, bpr, apr, 0, st->r.first, 0);
-		cmp_pages(c, bpr->proc, bpr, apr, st->r.first, st->r.end,
-			  st->op == SCN_OP_MPROTECT ? PG_IGN_WRITE : 0);
-		cmp_pages(c, bpr->proc, bpr, apr, st->r.end, c->s->pages, 0);
+		if (gap)
+			cmp_boundaries(c, bpr->proc, bpr, apr, &st->r, NULL);
+		else
+			cmp_vmas_range(c, bpr->proc, bpr, apr);
+		cmp_pages(c, bpr->proc, bpr, apr, 0, st->r.first, pf);
+		if (!gap)
+			cmp_pages(c, bpr->proc, bpr, apr, st->r.first, st->r.end,
+				  st->op == SCN_OP_MPROTECT ? PG_IGN_WRITE : 0);
+		cmp_pages(c, bpr->proc, bpr, apr, st->r.end, c->s->pages, pf);
 	}
+	if (gap)
+		return;
 	cmp_avs(c, AV_ACTIVE);
 	cmp_objects(c, false);
 }
@@ -686,41 +701,6 @@ static bool range_is_gap(struct fc *c)
 	return true;
 }
 
-/*
- * A failed MAP_FIXED that left a gap: the range is unmapped, and
- * everything outside it is as it was, but for the splits at its ends.
- */
-static void check_gap(struct fc *c)
-{
-	const struct scn_step *st = c->st;
-	int i;
-
-	cmp_proc_sets(c);
-	for (i = 0; i < c->b->nprocs; i++) {
-		const struct obs_proc *bpr = &c->b->procs[i];
-		const struct obs_proc *apr = obs_find_proc(c->a, bpr->proc);
-
-		if (!apr)
-			continue;
-		/*
-		 * Folio labels are given afresh at each step and mapcounts
-		 * of pages shared with the unmapped range drop: compare the
-		 * rest of each page's state.
-		 */
-		if (bpr->proc != st->proc) {
-			cmp_vmas_exact(c, bpr->proc, bpr, apr, true);
-			cmp_pages(c, bpr->proc, bpr, apr, 0, c->s->pages,
-				  PG_IGN_LABEL | PG_IGN_MAPCOUNT);
-			continue;
-		}
-		cmp_boundaries(c, bpr->proc, bpr, apr, &st->r, NULL);
-		cmp_pages(c, bpr->proc, bpr, apr, 0, st->r.first,
-			  PG_IGN_LABEL | PG_IGN_MAPCOUNT);
-		cmp_pages(c, bpr->proc, bpr, apr, st->r.end, c->s->pages,
-			  PG_IGN_LABEL | PG_IGN_MAPCOUNT);
-	}
-}
-
 /** fail_contract_check() - see failcheck.h. */
 int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 			const struct obs_step *before,
@@ -739,10 +719,8 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 		 */
 		if (!(st->flags & MAP_FIXED))
 			check_atomic(&c);
-		else if (range_is_gap(&c))
-			check_gap(&c);
 		else
-			check_range(&c);
+			check_range(&c, range_is_gap(&c));
 		break;
 	case SCN_OP_PROC:
 	case SCN_OP_BRK:
@@ -755,7 +733,7 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 	case SCN_OP_MUNMAP:
 	case SCN_OP_MPROTECT:
 	case SCN_OP_MADVISE:
-		check_range(&c);
+		check_range(&c, false);
 		break;
 	case SCN_OP_READ:
 	case SCN_OP_WRITE:
