@@ -30,6 +30,14 @@ struct held_lock {
 #define RELEASE_NOT_HELD	(-1)	/* reported; leave the lock alone */
 #define RELEASE_UNTRACKED	(-2)	/* an overflow entry: release it */
 
+/*
+ * rwsem_sleep_hook - a seam for tests of lost wake-ups: when set, a
+ * thread in an rw_semaphore slow path calls it after it has looked at
+ * the lock and decided to sleep, just before FUTEX_WAIT (@writer: the
+ * thread is in down_write()).  NULL outside tests.
+ */
+extern void (*rwsem_sleep_hook)(struct rw_semaphore *sem, bool writer);
+
 /** lockdep_tid() - the calling thread's id (cached). */
 int lockdep_tid(void);
 /**

@@ -62,6 +62,8 @@ static const char RULE_UP_WRITE_READER[] = "up_write of a lock held for read";
 static const char RULE_DOWNGRADE[] =
 	"downgrade_write of a lock not held for write";
 
+void (*rwsem_sleep_hook)(struct rw_semaphore *sem, bool writer);
+
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -218,6 +220,7 @@ void init_rwsem(struct rw_semaphore *sem, enum lock_class cls)
 {
 	sem->count = 0;
 	sem->waiters = 0;
+	sem->wake_seq = 0;
 	sem->owner = 0;
 	sem->lock_class = (unsigned char)cls;
 	sem->pad[0] = sem->pad[1] = sem->pad[2] = 0;
@@ -254,20 +257,28 @@ static bool rwsem_write_try(struct rw_semaphore *sem)
 
 /*
  * Wake every sleeper after a change of the count that may let one of
- * them in.  The sequentially consistent accesses on both sides (here:
- * count change, then waiters load; in the sleeper: waiters increment,
- * then count load inside FUTEX_WAIT) make sure that either the waker
- * sees the sleeper or the sleeper sees the new count.
+ * them in.  Sleepers do not wait on the count itself: it can come back
+ * to the very value a sleeper sampled (free, taken by a writer, free
+ * again) before the sleeper reaches FUTEX_WAIT, and the wake would be
+ * lost with nobody left to send another (a hang the stress driver hit
+ * on CI).  They wait on wake_seq, which only grows.  The sequentially
+ * consistent accesses on both sides (here: count change, waiters load,
+ * wake_seq increment; in the sleeper: waiters increment, wake_seq load,
+ * count load) make sure that either the waker sees the sleeper and
+ * moves wake_seq past the value it sampled, or the sleeper sees the
+ * new count.
  */
 static void rwsem_wake(struct rw_semaphore *sem)
 {
-	if (__atomic_load_n(&sem->waiters, __ATOMIC_SEQ_CST))
-		futex_wake(&sem->count, INT_MAX);
+	if (__atomic_load_n(&sem->waiters, __ATOMIC_SEQ_CST)) {
+		__atomic_fetch_add(&sem->wake_seq, 1, __ATOMIC_SEQ_CST);
+		futex_wake(&sem->wake_seq, INT_MAX);
+	}
 }
 
 static void rwsem_down_read_slow(struct rw_semaphore *sem)
 {
-	unsigned int c;
+	unsigned int c, seq;
 	int i;
 
 	for (i = 0; i < SPIN_TRIES; i++) {
@@ -277,6 +288,7 @@ static void rwsem_down_read_slow(struct rw_semaphore *sem)
 	}
 	__atomic_fetch_add(&sem->waiters, RWSEM_SLEEPER, __ATOMIC_SEQ_CST);
 	for (;;) {
+		seq = __atomic_load_n(&sem->wake_seq, __ATOMIC_SEQ_CST);
 		c = __atomic_load_n(&sem->count, __ATOMIC_SEQ_CST);
 		if (!(c & RWSEM_WRITER) &&
 		    __atomic_load_n(&sem->waiters, __ATOMIC_SEQ_CST) <
@@ -287,7 +299,9 @@ static void rwsem_down_read_slow(struct rw_semaphore *sem)
 				break;
 			continue;
 		}
-		futex_wait(&sem->count, c);
+		if (rwsem_sleep_hook)
+			rwsem_sleep_hook(sem, false);
+		futex_wait(&sem->wake_seq, seq);
 	}
 	__atomic_fetch_sub(&sem->waiters, RWSEM_SLEEPER, __ATOMIC_SEQ_CST);
 }
@@ -295,7 +309,7 @@ static void rwsem_down_read_slow(struct rw_semaphore *sem)
 static void rwsem_down_write_slow(struct rw_semaphore *sem)
 {
 	const unsigned int me = RWSEM_SLEEPER + RWSEM_WRITER_WAITING;
-	unsigned int c;
+	unsigned int c, seq;
 	int i;
 
 	for (i = 0; i < SPIN_TRIES; i++) {
@@ -307,6 +321,7 @@ static void rwsem_down_write_slow(struct rw_semaphore *sem)
 	/* From here on new readers wait for us (writer preference). */
 	__atomic_fetch_add(&sem->waiters, me, __ATOMIC_SEQ_CST);
 	for (;;) {
+		seq = __atomic_load_n(&sem->wake_seq, __ATOMIC_SEQ_CST);
 		c = __atomic_load_n(&sem->count, __ATOMIC_SEQ_CST);
 		if (!c) {
 			if (__atomic_compare_exchange_n(&sem->count, &c,
@@ -316,7 +331,9 @@ static void rwsem_down_write_slow(struct rw_semaphore *sem)
 				break;
 			continue;
 		}
-		futex_wait(&sem->count, c);
+		if (rwsem_sleep_hook)
+			rwsem_sleep_hook(sem, true);
+		futex_wait(&sem->wake_seq, seq);
 	}
 	__atomic_fetch_sub(&sem->waiters, me, __ATOMIC_SEQ_CST);
 	/* Readers that queued behind us must look again once we leave. */

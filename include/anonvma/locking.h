@@ -30,6 +30,7 @@ enum lock_class {
 struct rw_semaphore {
 	unsigned int count;	/* bit 31: writer; low bits: readers */
 	unsigned int waiters;	/* futex waiters present */
+	unsigned int wake_seq;	/* bumped by every wake; sleepers wait on it */
 	int owner;		/* tid of the writer, 0 if none */
 	unsigned char lock_class;
 	unsigned char pad[3];
