@@ -13,7 +13,10 @@
  * last column is kernel time / model time.  The machine is shared, so
  * only the ratio of one run means anything.
  *
- *   build/bench/bench_core [--quick]
+ *   build/bench/bench_core [--quick] [--model-only]
+ *
+ * --model-only skips the kernel's side (kernel columns print 0), for
+ * profiling the model alone with perf or callgrind.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -211,9 +214,22 @@ static void model_serial(int generations)
 
 int main(int argc, char **argv)
 {
-	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
-	int reps = quick ? 5 : 21, cycles = quick ? 10000 : 100000;
-	double mf, kf, mc, kc;
+	bool quick = false, model_only = false;
+	int reps, cycles, i;
+	double mf, kf = 0, mc, kc = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick")) {
+			quick = true;
+		} else if (!strcmp(argv[i], "--model-only")) {
+			model_only = true;
+		} else {
+			fprintf(stderr, "usage: %s [--quick] [--model-only]\n", argv[0]);
+			return 2;
+		}
+	}
+	reps = quick ? 5 : 21;
+	cycles = quick ? 10000 : 100000;
 
 	if (anonvma_init(DESIGN_MAINLINE))
 		return 1;
@@ -221,9 +237,11 @@ int main(int argc, char **argv)
 	printf("sizeof(struct anon_vma_chain) = %zu (kernel: 64)\n",
 	       sizeof(struct anon_vma_chain));
 	mf = model_fork(reps);
-	kf = kernel_fork(reps);
+	if (!model_only)
+		kf = kernel_fork(reps);
 	mc = model_cycle(cycles, quick ? 3 : 5);
-	kc = kernel_cycle(cycles, quick ? 3 : 5);
+	if (!model_only)
+		kc = kernel_cycle(cycles, quick ? 3 : 5);
 	printf("%-44s %12s %12s %8s\n", "operation", "model ns", "kernel ns", "ratio");
 	printf("%-44s %12.0f %12.0f %7.1fx\n",
 	       "fork, 1000 write-faulted one-page VMAs", mf, kf, kf / mf);
