@@ -188,6 +188,7 @@ static bool free_range_level(struct mm_struct *mm, struct pgtable_page *table,
 	unsigned long child_span = 1UL << level_shift[level];
 	unsigned long addr = start > base ? start : base;
 	unsigned long limit = base + table_span(level);
+	bool kept = false;
 
 	if (end < limit)
 		limit = end;
@@ -198,18 +199,30 @@ static bool free_range_level(struct mm_struct *mm, struct pgtable_page *table,
 
 		if (!child)
 			continue;
+		/*
+		 * A PTE table still used by a neighbour is the common case
+		 * (munmap of one page beside others): ask the VMA index
+		 * first, before scanning 512 entries.  Upper tables recurse
+		 * first, as their lower tables may go even when they stay.
+		 */
 		if (level == PGTABLE_LEVELS - 2)
-			empty = pte_table_empty(child);
+			empty = !span_in_use(mm, addr, addr + child_span, start,
+					     end, vmas, n) &&
+				pte_table_empty(child);
 		else
 			empty = free_range_level(mm, child, level + 1, addr,
-						 start, end, vmas, n);
-		if (!empty || span_in_use(mm, addr, addr + child_span, start,
-					   end, vmas, n))
+						 start, end, vmas, n) &&
+				!span_in_use(mm, addr, addr + child_span,
+					     start, end, vmas, n);
+		if (!empty) {
+			kept = true;
 			continue;
+		}
 		WRITE_ONCE(*slot, NULL);
 		pgtable_free(child);
 	}
-	return upper_table_empty(table);
+	/* A child kept means this table stays: no need to scan it. */
+	return !kept && upper_table_empty(table);
 }
 
 static void __free_pgd_range(struct mm_struct *mm, unsigned long start,

@@ -163,8 +163,14 @@ static void zap_pte_range(struct vm_area_struct *vma, unsigned long addr,
 void zap_vma_range(struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end)
 {
-	struct zap_batch batch = { 0 };
+	/*
+	 * Only the counts need zeroing: the arrays are 8 KiB and are
+	 * written before they are read.
+	 */
+	struct zap_batch batch;
 	unsigned long next;
+
+	batch.nr_folios = batch.nr_swaps = 0;
 
 	if (start < vma->vm_start)
 		start = vma->vm_start;
