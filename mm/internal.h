@@ -158,6 +158,8 @@ pte_t *page_vma_mapped_migration(struct folio *folio,
 struct folio *filemap_get_folio(struct file *f, unsigned long index);
 /** shmem_file_setup() - the anonymous shmem object behind MAP_SHARED|MAP_ANONYMOUS. */
 struct file *shmem_file_setup(unsigned long pages);
+/** filemap_init() - file serials start again from 1; anonvma_init() calls it. */
+void filemap_init(void);
 
 /* mm/vma.c */
 /** vma_is_fork_child() - faulted with a non-singular chain (spec §3.5). */
