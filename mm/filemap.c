@@ -22,6 +22,23 @@
 
 static unsigned long file_serial;
 
+/**
+ * filemap_init() - number the files of a new life of the system from 1
+ * again (anonvma_init()).
+ *
+ * A page's initial contents derive from its file's serial, so without
+ * the reset a scenario's file pages would read differently depending on
+ * what ran before it in the same process; the kernel executor also
+ * expects the numbering of a fresh model (1, 2... in declaration order).
+ * Files left from an earlier life keep their serials: anonvma_exit()
+ * does not own them, and a caller that keeps one across lives must
+ * expect its numbers to repeat.
+ */
+void filemap_init(void)
+{
+	__atomic_store_n(&file_serial, 0, __ATOMIC_RELAXED);
+}
+
 /* The initial contents token of page @index of @f. */
 static uint64_t file_page_token(const struct file *f, unsigned long index)
 {

@@ -132,6 +132,17 @@ void swap_init(void);
  */
 unsigned long swap_exit(void);
 
+/* mm/vmscan.c */
+/*
+ * What an unmapping rmap walk leaves in place of a present PTE of
+ * @folio in @mm: see folio_unmap_pte().
+ */
+typedef pte_t (*folio_entry_fn)(struct folio *folio, struct mm_struct *mm,
+				pte_t pte, bool exclusive, void *arg);
+void folio_unmap_pte(struct folio *folio, struct vm_area_struct *vma,
+		     unsigned long address, struct walk_stats *st,
+		     folio_entry_fn make_entry, void *arg);
+
 /* mm/page_vma_mapped.c */
 /**
  * page_vma_mapped_migration() - like page_vma_mapped(), but finds the
@@ -147,6 +158,8 @@ pte_t *page_vma_mapped_migration(struct folio *folio,
 struct folio *filemap_get_folio(struct file *f, unsigned long index);
 /** shmem_file_setup() - the anonymous shmem object behind MAP_SHARED|MAP_ANONYMOUS. */
 struct file *shmem_file_setup(unsigned long pages);
+/** filemap_init() - file serials start again from 1; anonvma_init() calls it. */
+void filemap_init(void);
 
 /* mm/vma.c */
 /** vma_is_fork_child() - faulted with a non-singular chain (spec §3.5). */

@@ -28,38 +28,24 @@ static bool folio_not_mapped(struct folio *folio)
 
 struct migrate_arg {
 	struct folio *src;	/* the folio migration entries refer to */
-	unsigned long visited;
-	unsigned long mapped;
+	struct walk_stats st;
 };
+
+/* The migration entry keeps the PTE's write permission. */
+static pte_t make_migration_entry(struct folio *folio, struct mm_struct *mm,
+				  pte_t pte, bool exclusive, void *arg)
+{
+	return make_migration_pte(folio, pte_write(pte), exclusive);
+}
 
 /* try_to_migrate_one(): swap one present PTE of @folio for a migration entry. */
 static bool try_to_migrate_one(struct folio *folio, struct vm_area_struct *vma,
 			       unsigned long address, void *arg)
 {
 	struct migrate_arg *ma = arg;
-	struct mm_struct *mm = vma->vm_mm;
-	pte_t *ptep;
 
-	ma->visited++;
-	spin_lock(&mm->page_table_lock);
-	ptep = page_vma_mapped(folio, vma, address);
-	if (ptep) {
-		pte_t pte = { READ_ONCE(ptep->val) };
-		bool exclusive = PageAnonExclusive(folio);
-
-		if (pte_dirty(pte))
-			folio_set_flag(folio, PG_dirty);
-		WRITE_ONCE(ptep->val,
-			   make_migration_pte(folio, pte_write(pte),
-					      exclusive).val);
-		/* The exclusive bit now lives in the entry (spec §2.11). */
-		if (exclusive)
-			ClearPageAnonExclusive(folio);
-		folio_remove_rmap_pte(folio, vma);
-		folio_put(folio);
-		ma->mapped++;
-	}
-	spin_unlock(&mm->page_table_lock);
+	folio_unmap_pte(folio, vma, address, &ma->st, make_migration_entry,
+			NULL);
 	return true;
 }
 
@@ -230,10 +216,8 @@ put:
 		put_anon_vma(av);
 unlock:
 	folio_unlock(folio);
-	if (st) {
-		st->visited = ma.visited;
-		st->mapped = ma.mapped;
-	}
+	if (st)
+		*st = ma.st;
 	if (new) {
 		if (newp)
 			*newp = new;

@@ -49,6 +49,35 @@ static unsigned long get_unmapped_area(struct mm_struct *mm,
 }
 
 /*
+ * mmap_new_vma() - the VMA that mmap and brk make when no neighbour
+ * could be merged with or expanded: [addr, addr + len) with the given
+ * attributes, linked into @mm, holding its own reference on @file (may
+ * be NULL).  Returns 0, or -ENOMEM with nothing changed.
+ */
+static int mmap_new_vma(struct mm_struct *mm, struct file *file,
+			unsigned long addr, unsigned long len,
+			vm_flags_t vm_flags, unsigned long pgoff)
+{
+	struct vm_area_struct *vma = vm_area_alloc(mm);
+
+	if (!vma)
+		return -ENOMEM;
+	vma->vm_start = addr;
+	vma->vm_end = addr + len;
+	vma->vm_pgoff = pgoff;
+	vma->vm_flags = vm_flags;
+	vma->vm_file = file;
+	if (vma_link(mm, vma)) {
+		vma->vm_file = NULL;
+		vm_area_free(vma);
+		return -ENOMEM;
+	}
+	if (file)
+		get_file(file);
+	return 0;
+}
+
+/*
  * mmap_region() - map [addr, addr + len) with the given attributes,
  * merging with a neighbour when possible.  A new anonymous private VMA
  * is unfaulted: no anon_vma, no chain (spec §3.1).
@@ -65,7 +94,6 @@ static long mmap_region(struct mm_struct *mm, struct file *file,
 		.vm_flags = vm_flags,
 		.file = file,
 	};
-	struct vm_area_struct *vma;
 
 	if (accountable_mapping(vm_flags))
 		vmg.vm_flags = vm_flags |= VM_ACCOUNT;
@@ -77,26 +105,12 @@ static long mmap_region(struct mm_struct *mm, struct file *file,
 		 * A merge that runs out of memory is not an error: like the
 		 * kernel's __mmap_region(), fall back to a new VMA.
 		 */
-		vma = vma_merge_new_range(&vmg);
-		if (vma)
+		if (vma_merge_new_range(&vmg))
 			goto out;
 	}
 
-	vma = vm_area_alloc(mm);
-	if (!vma)
+	if (mmap_new_vma(mm, file, addr, len, vm_flags, pgoff))
 		return -ENOMEM;
-	vma->vm_start = addr;
-	vma->vm_end = addr + len;
-	vma->vm_pgoff = pgoff;
-	vma->vm_flags = vm_flags;
-	vma->vm_file = file;
-	if (vma_link(mm, vma)) {
-		vma->vm_file = NULL;
-		vm_area_free(vma);
-		return -ENOMEM;
-	}
-	if (file)
-		get_file(file);
 out:
 	mm->total_vm += len >> PAGE_SHIFT;
 	return (long)addr;
@@ -341,7 +355,6 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *brkvma,
 {
 	vm_flags_t flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE |
 			   VM_MAYEXEC | VM_ACCOUNT;
-	struct vm_area_struct *vma;
 
 	if (mm->map_count >= sysctl_max_map_count)
 		return -ENOMEM;
@@ -361,17 +374,8 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *brkvma,
 		if (vmg_nomem(&vmg))
 			return -ENOMEM;
 	}
-	vma = vm_area_alloc(mm);
-	if (!vma)
+	if (mmap_new_vma(mm, NULL, addr, len, flags, addr >> PAGE_SHIFT))
 		return -ENOMEM;
-	vma->vm_start = addr;
-	vma->vm_end = addr + len;
-	vma->vm_pgoff = addr >> PAGE_SHIFT;
-	vma->vm_flags = flags;
-	if (vma_link(mm, vma)) {
-		vm_area_free(vma);
-		return -ENOMEM;
-	}
 out:
 	mm->total_vm += len >> PAGE_SHIFT;
 	return 0;

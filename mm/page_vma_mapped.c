@@ -13,18 +13,24 @@
 #include "internal.h"
 
 /*
- * The PTE slot for @address in @vma, or NULL if the address lies outside
- * the VMA or no page table covers it.  Caller holds the PTL.
+ * The PTE slot for @address in @vma, with its value in *@pte, or NULL if
+ * the address lies outside the VMA or no page table covers it.  Caller
+ * holds the PTL.
  */
-static pte_t *vma_pte_slot(struct vm_area_struct *vma, unsigned long address)
+static pte_t *vma_pte_slot(struct vm_area_struct *vma, unsigned long address,
+			   pte_t *pte)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	bool oom = false;
+	pte_t *ptep;
 
 	WARN_ON(!spin_is_held(&mm->page_table_lock));
 	if (address < vma->vm_start || address >= vma->vm_end)
 		return NULL;
-	return pte_offset_map(mm, address & PAGE_MASK, false, &oom);
+	ptep = pte_offset_map(mm, address & PAGE_MASK, false, &oom);
+	if (ptep)
+		pte->val = READ_ONCE(ptep->val);
+	return ptep;
 }
 
 /**
@@ -43,13 +49,10 @@ static pte_t *vma_pte_slot(struct vm_area_struct *vma, unsigned long address)
 pte_t *page_vma_mapped(struct folio *folio, struct vm_area_struct *vma,
 		       unsigned long address)
 {
-	pte_t *ptep = vma_pte_slot(vma, address);
 	pte_t pte;
+	pte_t *ptep = vma_pte_slot(vma, address, &pte);
 
-	if (!ptep)
-		return NULL;
-	pte.val = READ_ONCE(ptep->val);
-	if (pte_folio(pte) != folio)
+	if (!ptep || pte_folio(pte) != folio)
 		return NULL;
 	return ptep;
 }
@@ -70,13 +73,11 @@ pte_t *page_vma_mapped_migration(struct folio *folio,
 				 struct vm_area_struct *vma,
 				 unsigned long address)
 {
-	pte_t *ptep = vma_pte_slot(vma, address);
 	pte_t pte;
+	pte_t *ptep = vma_pte_slot(vma, address, &pte);
 
-	if (!ptep)
-		return NULL;
-	pte.val = READ_ONCE(ptep->val);
-	if (!is_migration_pte(pte) || migration_pte_folio(pte) != folio)
+	if (!ptep || !is_migration_pte(pte) ||
+	    migration_pte_folio(pte) != folio)
 		return NULL;
 	return ptep;
 }

@@ -60,14 +60,20 @@ struct swap_device {
 static struct swap_device swap_dev;
 static pthread_once_t swap_once = PTHREAD_ONCE_INIT;
 
-static void swap_dev_setup(void)
+/* An empty device: no slots, slot 1 handed out first. */
+static void swap_dev_reset(void)
 {
-	spin_lock_init(&swap_dev.lock, LOCK_CLASS_INTERNAL);
 	swap_dev.slots = NULL;
 	swap_dev.nr_slots = 0;
 	swap_dev.free_head = 0;
 	swap_dev.next_fresh = 1;
 	swap_dev.in_use = 0;
+}
+
+static void swap_dev_setup(void)
+{
+	spin_lock_init(&swap_dev.lock, LOCK_CLASS_INTERNAL);
+	swap_dev_reset();
 }
 
 /*
@@ -123,11 +129,7 @@ void swap_init(void)
 	swap_dev_ready();
 	spin_lock(&swap_dev.lock);
 	free(swap_dev.slots);
-	swap_dev.slots = NULL;
-	swap_dev.nr_slots = 0;
-	swap_dev.free_head = 0;
-	swap_dev.next_fresh = 1;
-	swap_dev.in_use = 0;
+	swap_dev_reset();
 	spin_unlock(&swap_dev.lock);
 }
 
@@ -180,14 +182,9 @@ static unsigned long swap_cache_sweep(void)
  */
 unsigned long swap_exit(void)
 {
-	unsigned long leaked;
-
 	swap_dev_ready();
 	swap_cache_sweep();
-	spin_lock(&swap_dev.lock);
-	leaked = swap_dev.in_use;
-	spin_unlock(&swap_dev.lock);
-	return leaked;
+	return swap_slots_in_use();
 }
 
 /**
@@ -339,6 +336,23 @@ void swap_free(swp_entry_t entry)
 	folio_put(folio);
 }
 
+/*
+ * A copy of @entry's slot taken under the device lock, for the readers
+ * that need one field of it; false for a slot that is not allocated.
+ */
+static bool swap_slot_peek(swp_entry_t entry, struct swap_slot *copy)
+{
+	struct swap_slot *slot;
+
+	swap_dev_ready();
+	spin_lock(&swap_dev.lock);
+	slot = lookup_slot(entry);
+	if (slot)
+		*copy = *slot;
+	spin_unlock(&swap_dev.lock);
+	return slot != NULL;
+}
+
 /**
  * swap_count() - how many swap PTEs refer to @entry.
  * @entry: a slot.
@@ -347,16 +361,9 @@ void swap_free(swp_entry_t entry)
  */
 int swap_count(swp_entry_t entry)
 {
-	struct swap_slot *slot;
-	int count = 0;
+	struct swap_slot slot;
 
-	swap_dev_ready();
-	spin_lock(&swap_dev.lock);
-	slot = lookup_slot(entry);
-	if (slot)
-		count = slot->count;
-	spin_unlock(&swap_dev.lock);
-	return count;
+	return swap_slot_peek(entry, &slot) ? slot.count : 0;
 }
 
 /**
@@ -370,16 +377,10 @@ int swap_count(swp_entry_t entry)
  */
 uint64_t swap_read_data(swp_entry_t entry)
 {
-	struct swap_slot *slot;
-	uint64_t data = 0;
+	struct swap_slot slot = { 0 };
 
-	swap_dev_ready();
-	spin_lock(&swap_dev.lock);
-	slot = lookup_slot(entry);
-	if (!WARN_ON(!slot))
-		data = slot->data;
-	spin_unlock(&swap_dev.lock);
-	return data;
+	WARN_ON(!swap_slot_peek(entry, &slot));
+	return slot.data;
 }
 
 /**

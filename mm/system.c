@@ -277,6 +277,7 @@ int anonvma_init(enum anonvma_design design)
 	spin_lock_init(&mm_registry_lock_, LOCK_CLASS_INTERNAL);
 	INIT_LIST_HEAD(&mm_registry);
 	swap_init();
+	filemap_init();
 	return 0;
 }
 

@@ -129,27 +129,37 @@ int folio_referenced(struct folio *folio, struct walk_stats *st)
 	return (old & (1UL << PG_young)) ? (int)ra.mapped : 0;
 }
 
-struct unmap_arg {
-	swp_entry_t entry;
-	unsigned long visited;
-	unsigned long mapped;
-};
-
-/*
- * try_to_unmap_one() for swap-out: turn the PTE that maps @folio in @vma
- * into a swap PTE for the folio's slot.  The exclusive bit moves from
- * the page into the swap PTE (spec §2.11): an exclusive page has exactly
- * one mapping, so once that is gone the page itself is no longer
- * exclusive, and swap-in will set it again from the PTE.
+/**
+ * folio_unmap_pte() - replace the present PTE that maps @folio at
+ * @address in @vma by a non-present entry (one step of an unmapping
+ * rmap walk).
+ * @folio:      the folio the walk unmaps.
+ * @vma:        a VMA the walk visits.
+ * @address:    where @folio would be mapped in @vma.
+ * @st:         counts @vma as visited, and as mapped if a PTE there
+ *              really maps @folio.
+ * @make_entry: builds the entry that takes the PTE's place, from the
+ *              old PTE and the page's exclusive bit; called under the
+ *              page-table lock, it also does whatever accounting its
+ *              kind of entry needs.
+ * @arg:        passed to @make_entry.
+ *
+ * Reclaim (swap entries) and migration (migration entries) unmap a
+ * folio the same way and differ only in the entry they leave behind,
+ * so both try_to_unmap_one() and try_to_migrate_one() come here.  The
+ * PTE's dirty bit moves to the folio, the exclusive bit moves from the
+ * page into the entry (spec §2.11: the page has no mapping left that
+ * could be exclusive), and the PTE's rmap count and folio reference go.
+ * Takes and drops vma->vm_mm->page_table_lock.
  */
-static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
-			     unsigned long address, void *arg)
+void folio_unmap_pte(struct folio *folio, struct vm_area_struct *vma,
+		     unsigned long address, struct walk_stats *st,
+		     folio_entry_fn make_entry, void *arg)
 {
-	struct unmap_arg *ua = arg;
 	struct mm_struct *mm = vma->vm_mm;
 	pte_t *ptep;
 
-	ua->visited++;
+	st->visited++;
 	spin_lock(&mm->page_table_lock);
 	ptep = page_vma_mapped(folio, vma, address);
 	if (ptep) {
@@ -158,18 +168,45 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 
 		if (pte_dirty(pte))
 			folio_set_flag(folio, PG_dirty);
-		swap_duplicate(ua->entry);
-		WRITE_ONCE(ptep->val, swp_entry_to_pte(ua->entry, exclusive).val);
+		WRITE_ONCE(ptep->val,
+			   make_entry(folio, mm, pte, exclusive, arg).val);
 		if (exclusive)
 			ClearPageAnonExclusive(folio);
-		__atomic_fetch_sub(&mm->rss_anon, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&mm->rss_swap, 1, __ATOMIC_RELAXED);
 		folio_remove_rmap_pte(folio, vma);
-		/* The PTE's reference; the caller's and the cache's remain. */
+		/* The PTE's reference; the caller's (and the cache's) remain. */
 		folio_put(folio);
-		ua->mapped++;
+		st->mapped++;
 	}
 	spin_unlock(&mm->page_table_lock);
+}
+
+struct unmap_arg {
+	swp_entry_t entry;
+	struct walk_stats st;
+};
+
+/*
+ * The swap PTE for the folio's slot: one more PTE refers to the slot,
+ * and the page moves from rss_anon to rss_swap.
+ */
+static pte_t make_swap_pte(struct folio *folio, struct mm_struct *mm,
+			   pte_t pte, bool exclusive, void *arg)
+{
+	struct unmap_arg *ua = arg;
+
+	swap_duplicate(ua->entry);
+	__atomic_fetch_sub(&mm->rss_anon, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&mm->rss_swap, 1, __ATOMIC_RELAXED);
+	return swp_entry_to_pte(ua->entry, exclusive);
+}
+
+/* try_to_unmap_one() for swap-out: each PTE becomes a swap PTE. */
+static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
+			     unsigned long address, void *arg)
+{
+	struct unmap_arg *ua = arg;
+
+	folio_unmap_pte(folio, vma, address, &ua->st, make_swap_pte, ua);
 	return true;
 }
 
@@ -197,7 +234,7 @@ static bool try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 int reclaim_folio(struct folio *folio, bool keep_swapcache,
 		  struct walk_stats *st)
 {
-	struct unmap_arg ua = { { 0 }, 0, 0 };
+	struct unmap_arg ua = { { 0 }, { 0, 0 } };
 	struct rmap_walk_control rwc = {
 		.arg = &ua,
 		.rmap_one = try_to_unmap_one,
@@ -237,6 +274,6 @@ int reclaim_folio(struct folio *folio, bool keep_swapcache,
 	}
 unlock:
 	folio_unlock(folio);
-	walk_stats_set(st, ua.visited, ua.mapped);
+	walk_stats_set(st, ua.st.visited, ua.st.mapped);
 	return ret;
 }

@@ -29,8 +29,6 @@
 #include "vma.h"
 #include "exec.h"
 
-#define RW (PROT_READ | PROT_WRITE)
-
 /* ---- violation recorder -------------------------------------------- */
 
 #define MAX_REC 32
@@ -92,23 +90,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A process with pages [0, 4) mapped read-write and written. */
-static struct mm_struct *faulted_mm(void)
-{
-	struct mm_struct *mm = tl_mm();
-	int i;
-
-	tl_map(mm, 0, 4, RW);
-	for (i = 0; i < 4; i++)
-		tl_write(mm, i);
-	return mm;
-}
-
 /* ---- lock order (spec §1.7) ----------------------------------------- */
 
 static void test_order_mmap_after_root(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct anon_vma *av = tl_anon(mm, 0);
 
 	anon_vma_lock_write(av);
@@ -122,7 +108,7 @@ static void test_order_mmap_after_root(void **state)
 
 static void test_order_folio_after_ptl(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct folio *f = tl_folio(mm, 1);
 
 	spin_lock(&mm->page_table_lock);
@@ -135,7 +121,7 @@ static void test_order_folio_after_ptl(void **state)
 
 static void test_order_folio_after_root(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct folio *f = tl_folio(mm, 0);
 	struct anon_vma *av = tl_anon(mm, 0);
 
@@ -148,7 +134,7 @@ static void test_order_folio_after_root(void **state)
 
 static void test_order_root_after_ptl(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct anon_vma *av = tl_anon(mm, 0);
 
 	spin_lock(&mm->page_table_lock);
@@ -162,7 +148,7 @@ static void test_order_root_after_ptl(void **state)
 /* The VMA write lock comes before the anon_vma root and the PTL. */
 static void test_order_vma_after_root_and_ptl(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct vm_area_struct *vma = tl_vma(mm, 0);
 	struct anon_vma *av = tl_anon(mm, 0);
 
@@ -186,7 +172,7 @@ static void test_order_vma_after_root_and_ptl(void **state)
 /* Two hierarchies' roots, or two mms, nest only with annotation. */
 static void test_order_same_class_twice(void **state)
 {
-	struct mm_struct *a = faulted_mm(), *b = faulted_mm();
+	struct mm_struct *a = tl_faulted_mm(), *b = tl_faulted_mm();
 	struct anon_vma *ava = tl_anon(a, 0), *avb = tl_anon(b, 0);
 
 	assert_ptr_not_equal(ava->root, avb->root);
@@ -208,7 +194,7 @@ static void test_order_same_class_twice(void **state)
 /* The whole kernel order in one go, and trylocks against it. */
 static void test_order_kernel_sequence_clean(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct vm_area_struct *vma = tl_vma(mm, 0);
 	struct folio *f = tl_folio(mm, 2), *g = tl_folio(mm, 3);
 	struct anon_vma *av = tl_anon(mm, 0);
@@ -240,7 +226,7 @@ static void test_order_kernel_sequence_clean(void **state)
  */
 static void test_model_paths_clean(void **state)
 {
-	struct mm_struct *p = faulted_mm(), *c, *g;
+	struct mm_struct *p = tl_faulted_mm(), *c, *g;
 	struct folio *f, *nf;
 
 	c = tl_fork(p);
@@ -299,7 +285,7 @@ static void test_assert_prepare(void **state)
 /* unlink_anon_vmas(): mmap_assert_locked. */
 static void test_assert_unlink(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct vm_area_struct *vma = tl_vma(mm, 0);
 
 	/* Zapped first, so the VMA may be left unfaulted afterwards. */
@@ -318,7 +304,7 @@ static void test_assert_unlink(void **state)
  */
 static void test_assert_clone_needs_write_lock(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct vm_area_struct *vma = tl_vma(mm, 0);
 
 	mmap_read_lock(mm);
@@ -337,7 +323,7 @@ static void test_assert_clone_needs_write_lock(void **state)
  */
 static void test_assert_tree_change_needs_root_write(void **state)
 {
-	struct mm_struct *p = faulted_mm(), *c = tl_fork(p);
+	struct mm_struct *p = tl_faulted_mm(), *c = tl_fork(p);
 	struct vm_area_struct *vma = tl_vma(c, 0);
 	struct anon_vma *av = vma->anon_vma;
 
@@ -455,7 +441,7 @@ static void put_under_root_lock(void *arg)
 
 static void test_l5_put_under_root_lock_dies(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct anon_vma *av = tl_anon(mm, 0);
 	char buf[4096];
 	int status;
@@ -489,7 +475,7 @@ static void walk_unlocked_folio(void *arg)
 
 static void test_walk_needs_folio_lock(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	char buf[4096];
 	int status;
 
@@ -527,7 +513,7 @@ static int split_with_failed_clone(struct mm_struct *mm)
 
 static void test_clone_failure_releases_root(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 
 	assert_int_equal(split_with_failed_clone(mm), 0);
 	assert_int_equal(tl_vmas(mm), 1);
@@ -537,7 +523,7 @@ static void test_clone_failure_releases_root(void **state)
 /* The bug switch re-creates the version the seeds' review caught. */
 static void test_clone_no_unlock_leaves_root_held(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct anon_vma *av = tl_anon(mm, 0);
 
 	anonvma_bugs = 1UL << BUG_CLONE_NO_UNLOCK;

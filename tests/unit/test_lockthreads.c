@@ -20,38 +20,6 @@
 
 #include "testlib.h"
 
-#define RW (PROT_READ | PROT_WRITE)
-
-static int setup(void **state)
-{
-	tl_setup(DESIGN_MAINLINE);
-	return 0;
-}
-
-static int setup_v6_18(void **state)
-{
-	tl_setup(DESIGN_V6_18);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tl_teardown();
-	return 0;
-}
-
-/* A process with pages [0, 4) mapped read-write and written. */
-static struct mm_struct *faulted_mm(void)
-{
-	struct mm_struct *mm = tl_mm();
-	int i;
-
-	tl_map(mm, 0, 4, RW);
-	for (i = 0; i < 4; i++)
-		tl_write(mm, i);
-	return mm;
-}
-
 /* ---- the root lock dropped inside a decision (spec §2.4, §2.5) ------ */
 
 /*
@@ -244,7 +212,7 @@ static void dump_case(struct mm_struct *mm, struct folio *folio,
 
 static void test_dump_all_threads(void **state)
 {
-	struct mm_struct *mm = faulted_mm();
+	struct mm_struct *mm = tl_faulted_mm();
 	struct folio *f = tl_folio(mm, 0);
 	char held[64], wait[64];
 
@@ -262,9 +230,9 @@ static void test_dump_all_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_concurrent_forks_reuse_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_forks_v6_18_reuse_twice, setup_v6_18, teardown),
-		cmocka_unit_test_setup_teardown(test_dump_all_threads, setup, teardown),
+		TL_CASE(test_concurrent_forks_reuse_once),
+		TL_CASE_V6_18(test_concurrent_forks_v6_18_reuse_twice),
+		TL_CASE(test_dump_all_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,20 +20,6 @@
 #include "testlib.h"
 #include "internal.h"
 
-#define RW (PROT_READ | PROT_WRITE)
-
-static int setup(void **state)
-{
-	tl_setup(DESIGN_MAINLINE);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tl_teardown();
-	return 0;
-}
-
 /* --- helpers ------------------------------------------------------------ */
 
 /* A copy of the PTE of page @page (none when no page table covers it). */
@@ -815,25 +801,25 @@ static void test_concurrent_faults(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_read_maps_zero_page, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_maps_new_folio, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_access_permissions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_oom_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_child_write_copies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_reuse_moves_anon_rmap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_child_exit_parent_reuses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_maybe_pinned_copies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_pgtable_enomem, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_skips_unfaulted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_swap_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_swapin_exclusive, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shared_anon, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_private_file_cow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dontneed_keeps_anon_vma, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mprotect_wrprotect, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mremap_moves_ptes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pgtables_freed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_faults, setup, teardown),
+		TL_CASE(test_read_maps_zero_page),
+		TL_CASE(test_write_maps_new_folio),
+		TL_CASE(test_access_permissions),
+		TL_CASE(test_oom_changes_nothing),
+		TL_CASE(test_fork_child_write_copies),
+		TL_CASE(test_fork_reuse_moves_anon_rmap),
+		TL_CASE(test_child_exit_parent_reuses),
+		TL_CASE(test_fork_maybe_pinned_copies),
+		TL_CASE(test_fork_pgtable_enomem),
+		TL_CASE(test_fork_skips_unfaulted),
+		TL_CASE(test_fork_swap_entry),
+		TL_CASE(test_swapin_exclusive),
+		TL_CASE(test_shared_anon),
+		TL_CASE(test_private_file_cow),
+		TL_CASE(test_dontneed_keeps_anon_vma),
+		TL_CASE(test_mprotect_wrprotect),
+		TL_CASE(test_mremap_moves_ptes),
+		TL_CASE(test_pgtables_freed),
+		TL_CASE(test_concurrent_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,26 +6,6 @@
  */
 #include "testlib.h"
 
-#define RW (PROT_READ | PROT_WRITE)
-
-static int setup_mainline(void **state)
-{
-	tl_setup(DESIGN_MAINLINE);
-	return 0;
-}
-
-static int setup_v6_18(void **state)
-{
-	tl_setup(DESIGN_V6_18);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tl_teardown();
-	return 0;
-}
-
 /* §2.2: a read fault maps the zero page and creates nothing; a write
  * fault creates a root anon_vma that counts itself as a child. */
 static void test_prepare_on_write_fault(void **state)
@@ -409,23 +389,23 @@ static void test_rmap_walk_visits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_prepare_on_write_fault, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_find_mergeable_next_before_prev, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_find_mergeable_refuses_fork_child, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_links_child, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_cow_copy_and_reuse, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_serial_forker_bounded, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_reuse_needs_no_active_vma, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_reuse_needs_no_active_vma, setup_v6_18, teardown),
-		cmocka_unit_test_setup_teardown(test_split_chain_order_mainline, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_split_chain_order_v6_18, setup_v6_18, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_reuse_allocs_mainline, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_reuse_allocs_v6_18, setup_v6_18, teardown),
-		cmocka_unit_test_setup_teardown(test_split_enomem_every_point, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_split_enomem_every_point, setup_v6_18, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_enomem_every_point, setup_mainline, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_enomem_every_point, setup_v6_18, teardown),
-		cmocka_unit_test_setup_teardown(test_rmap_walk_visits, setup_mainline, teardown),
+		TL_CASE(test_prepare_on_write_fault),
+		TL_CASE(test_find_mergeable_next_before_prev),
+		TL_CASE(test_find_mergeable_refuses_fork_child),
+		TL_CASE(test_fork_links_child),
+		TL_CASE(test_cow_copy_and_reuse),
+		TL_CASE(test_serial_forker_bounded),
+		TL_CASE(test_reuse_needs_no_active_vma),
+		TL_CASE_V6_18(test_reuse_needs_no_active_vma),
+		TL_CASE(test_split_chain_order_mainline),
+		TL_CASE_V6_18(test_split_chain_order_v6_18),
+		TL_CASE(test_fork_reuse_allocs_mainline),
+		TL_CASE_V6_18(test_fork_reuse_allocs_v6_18),
+		TL_CASE(test_split_enomem_every_point),
+		TL_CASE_V6_18(test_split_enomem_every_point),
+		TL_CASE(test_fork_enomem_every_point),
+		TL_CASE_V6_18(test_fork_enomem_every_point),
+		TL_CASE(test_rmap_walk_visits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,24 @@ void tl_setup(enum anonvma_design design)
 	tl_warns_at_start = vm_warn_count();
 }
 
+int tl_case_setup(void **state)
+{
+	tl_setup(DESIGN_MAINLINE);
+	return 0;
+}
+
+int tl_case_setup_v6_18(void **state)
+{
+	tl_setup(DESIGN_V6_18);
+	return 0;
+}
+
+int tl_case_teardown(void **state)
+{
+	tl_teardown();
+	return 0;
+}
+
 void tl_check(void)
 {
 	struct check_report r;
@@ -115,6 +133,17 @@ void tl_write(struct mm_struct *mm, unsigned long page)
 	uint64_t v = 0x1000 + page;
 
 	assert_int_equal(access_page(mm, PG(page), true, &v), 0);
+}
+
+struct mm_struct *tl_faulted_mm(void)
+{
+	struct mm_struct *mm = tl_mm();
+	int i;
+
+	tl_map(mm, 0, 4, RW);
+	for (i = 0; i < 4; i++)
+		tl_write(mm, i);
+	return mm;
 }
 
 void tl_read(struct mm_struct *mm, unsigned long page)

@@ -17,6 +17,7 @@
 
 #define WIN 0x200000000000UL
 #define PG(n) (WIN + (unsigned long)(n) * PAGE_SIZE)
+#define RW (PROT_READ | PROT_WRITE)
 
 /** tl_setup() - start a fresh model following @design. */
 void tl_setup(enum anonvma_design design);
@@ -24,6 +25,23 @@ void tl_setup(enum anonvma_design design);
 void tl_teardown(void);
 /** tl_check() - assert the invariant checker finds nothing now. */
 void tl_check(void);
+
+/*
+ * cmocka fixtures for the common case: each test case on a fresh model
+ * of one design, torn down with tl_teardown()'s checks.
+ */
+/** tl_case_setup() - fixture: tl_setup(DESIGN_MAINLINE). */
+int tl_case_setup(void **state);
+/** tl_case_setup_v6_18() - fixture: tl_setup(DESIGN_V6_18). */
+int tl_case_setup_v6_18(void **state);
+/** tl_case_teardown() - fixture: tl_teardown(). */
+int tl_case_teardown(void **state);
+/* A test case with those fixtures, for the cmocka test array. */
+#define TL_CASE(f) \
+	cmocka_unit_test_setup_teardown(f, tl_case_setup, tl_case_teardown)
+#define TL_CASE_V6_18(f) \
+	cmocka_unit_test_setup_teardown(f, tl_case_setup_v6_18, \
+					tl_case_teardown)
 
 struct mm_struct *tl_mm(void);
 struct mm_struct *tl_fork(struct mm_struct *mm);
@@ -34,6 +52,8 @@ void tl_map(struct mm_struct *mm, unsigned long first, unsigned long n,
 void tl_mprotect(struct mm_struct *mm, unsigned long first, unsigned long n,
 		 unsigned long prot);
 void tl_write(struct mm_struct *mm, unsigned long page);
+/** tl_faulted_mm() - a new process with pages [0, 4) mapped RW and written. */
+struct mm_struct *tl_faulted_mm(void);
 void tl_read(struct mm_struct *mm, unsigned long page);
 struct vm_area_struct *tl_vma(struct mm_struct *mm, unsigned long page);
 struct folio *tl_folio(struct mm_struct *mm, unsigned long page);
