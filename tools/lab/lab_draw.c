@@ -49,22 +49,12 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
-static const struct obs_av *find_av(const struct obs_step *o, int id)
-{
-	int i;
-
-	for (i = 0; i < o->model.navs; i++)
-		if (o->model.avs[i].id == id)
-			return &o->model.avs[i];
-	return NULL;
-}
-
 static int av_depth(const struct obs_step *o, const struct obs_av *a)
 {
 	int d = 0;
 
 	while (a && a->parent && a->parent != a->id && d < 1000) {
-		a = find_av(o, a->parent);
+		a = obs_find_av(o, a->parent);
 		d++;
 	}
 	return d;
