@@ -371,7 +371,10 @@ void lab_dot_step(FILE *out, const struct scenario *s, const struct obs_step *o)
 /* Capturing a run                                                     */
 /* ------------------------------------------------------------------ */
 
-static char *dot_string(const struct scenario *s, const struct obs_step *o)
+/* What @print writes about step @o, as a string to keep. */
+static char *step_string(const struct scenario *s, const struct obs_step *o,
+			 void (*print)(FILE *, const struct scenario *,
+				       const struct obs_step *))
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -381,22 +384,7 @@ static char *dot_string(const struct scenario *s, const struct obs_step *o)
 		fprintf(stderr, "anonvma: out of memory\n");
 		exit(2);
 	}
-	lab_dot_step(f, s, o);
-	fclose(f);
-	return buf;
-}
-
-static char *text_string(const struct scenario *s, const struct obs_step *o)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f) {
-		fprintf(stderr, "anonvma: out of memory\n");
-		exit(2);
-	}
-	print_text_step(f, s, o);
+	print(f, s, o);
 	fclose(f);
 	return buf;
 }
@@ -439,7 +427,7 @@ static void add_row(struct lab_capture *c, const struct scenario *s,
 		if (f)
 			fclose(f);
 	}
-	row->text = text_string(s, o);
+	row->text = step_string(s, o, print_text_step);
 }
 
 static void capture_step(const struct scenario *s, const struct obs_step *o,
@@ -455,7 +443,7 @@ static void capture_step(const struct scenario *s, const struct obs_step *o,
 		if (c->want[i] == o->index ||
 		    (c->want[i] == -1 && o->last)) {
 			free(c->dots[i]);
-			c->dots[i] = dot_string(s, o);
+			c->dots[i] = step_string(s, o, lab_dot_step);
 			c->step_of[i] = o->index;
 		}
 	}
