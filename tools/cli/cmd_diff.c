@@ -16,6 +16,7 @@
 #include <anonvma/system.h>
 
 #include "../kernel/kernel.h"
+#include "cli_opts.h"
 #include "cmd.h"
 
 /** cmd_diff() - compare a scenario's run on the host kernel and on the model. */
@@ -25,10 +26,7 @@ int cmd_diff(int argc, char **argv)
 	bool all = false, quiet = false;
 	const char *file = NULL;
 	struct kdiff_result r;
-	struct scn_error err;
 	struct scenario *s;
-	size_t len;
-	char *buf;
 	int i, ret;
 
 	for (i = 0; i < argc; i++) {
@@ -41,45 +39,26 @@ int cmd_diff(int argc, char **argv)
 				return cli_usage_error("%s needs a design name", a);
 			if (!name)
 				name = argv[++i];
-			o.design = design_parse(name);
-			if (o.design < 0)
-				return cli_usage_error("unknown design '%s'", name);
+			if (cli_design_arg(NULL, name, &o.design))
+				return 2;
 		} else if (!strcmp(a, "--bug")) {
-			int b;
-
-			if (i + 1 >= argc)
-				return cli_usage_error("%s needs a bug name", a);
-			b = bug_parse(argv[++i]);
-			if (b < 0)
-				return cli_usage_error("unknown bug '%s'", argv[i]);
-			o.bugs |= 1UL << b;
+			if (cli_bug_arg(argc, argv, &i, &o.bugs))
+				return 2;
 		} else if (!strcmp(a, "--check")) {
 			o.check = true;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = true;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("unknown option '%s'", a);
-		} else if (file) {
-			return cli_usage_error("more than one scenario file ('%s')", a);
-		} else {
-			file = a;
+		} else if (cli_file_arg(NULL, a, &file)) {
+			return 2;
 		}
 	}
 	if (!file)
 		return cli_usage_error("%s", "diff needs a scenario FILE");
-	buf = scn_read_file(file, &len, &err);
-	if (!buf) {
-		scn_error_print(file, &err, stderr);
+	s = cli_load_scenario(file, cli_scenario_name(file));
+	if (!s)
 		return 2;
-	}
-	s = scn_parse(strcmp(file, "-") ? file : "<stdin>", buf, len, &err);
-	free(buf);
-	if (!s) {
-		scn_error_print(file, &err, stderr);
-		return 2;
-	}
 	ret = kdiff_run(s, &o, &r);
 	if (quiet && ret == KDIFF_AGREE)
 		printf("AGREE %s: %d steps compared\n", s->name, r.compared);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../lab/lab.h"
+#include "cli_opts.h"
 #include "cmd.h"
 
 static const char draw_usage[] =
@@ -59,11 +60,9 @@ int cmd_draw(int argc, char **argv)
 	struct lab_capture c;
 	struct exec_summary sum;
 	struct scenario *s;
-	struct scn_error perr;
 	unsigned long bugs = 0;
 	long step = -1;
-	char *buf, *end, *dpath;
-	size_t len;
+	char *end, *dpath;
 	int i, d = -1, ret = 0;
 
 	for (i = 0; i < argc; i++) {
@@ -97,12 +96,8 @@ int cmd_draw(int argc, char **argv)
 							       argv[i]);
 				bugs |= 1UL << b;
 			}
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("draw: unknown option '%s'", a);
-		} else if (file) {
-			return cli_usage_error("draw: one scenario at a time ('%s')", a);
-		} else {
-			file = a;
+		} else if (cli_file_arg("draw", a, &file)) {
+			return 2;
 		}
 	}
 	if (!file)
@@ -115,23 +110,12 @@ int cmd_draw(int argc, char **argv)
 				       format);
 	if (strcmp(format, "dot") && !out)
 		return cli_usage_error("draw: --format %s needs --out PATH", format);
-	if (design) {
-		d = design_parse(design);
-		if (d < 0)
-			return cli_usage_error("draw: unknown design '%s'", design);
-	}
+	if (design && cli_design_arg("draw", design, &d))
+		return 2;
 
-	buf = scn_read_file(file, &len, &perr);
-	if (!buf) {
-		scn_error_print(file, &perr, stderr);
+	s = cli_load_scenario(file, file);
+	if (!s)
 		return 2;
-	}
-	s = scn_parse(file, buf, len, &perr);
-	free(buf);
-	if (!s) {
-		scn_error_print(file, &perr, stderr);
-		return 2;
-	}
 	if (step > s->nsteps) {
 		fprintf(stderr, "anonvma draw: %s has %d steps, not %ld\n", file,
 			s->nsteps, step);

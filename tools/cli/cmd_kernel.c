@@ -16,6 +16,7 @@
 #include <anonvma/system.h>
 
 #include "../kernel/kernel.h"
+#include "cli_opts.h"
 #include "cmd.h"
 
 struct kcmd_ctx {
@@ -84,10 +85,7 @@ int cmd_kernel(int argc, char **argv)
 	const char *file = NULL;
 	struct exec_summary sum;
 	struct kernel_info ki;
-	struct scn_error err;
 	struct scenario *s;
-	size_t len;
-	char *buf;
 	int i, ret;
 
 	for (i = 0; i < argc; i++) {
@@ -103,29 +101,17 @@ int cmd_kernel(int argc, char **argv)
 			c.quiet = true;
 		} else if (!strcmp(a, "--final")) {
 			c.final = true;
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("unknown option '%s'", a);
-		} else if (file) {
-			return cli_usage_error("more than one scenario file ('%s')", a);
-		} else {
-			file = a;
+		} else if (cli_file_arg(NULL, a, &file)) {
+			return 2;
 		}
 	}
 	if (!file)
 		return cli_usage_error("%s", "kernel needs a scenario FILE (or --probe)");
 	if (c.json && c.quiet)
 		return cli_usage_error("%s", "--json and --quiet exclude each other");
-	buf = scn_read_file(file, &len, &err);
-	if (!buf) {
-		scn_error_print(file, &err, stderr);
+	s = cli_load_scenario(file, cli_scenario_name(file));
+	if (!s)
 		return 2;
-	}
-	s = scn_parse(strcmp(file, "-") ? file : "<stdin>", buf, len, &err);
-	free(buf);
-	if (!s) {
-		scn_error_print(file, &err, stderr);
-		return 2;
-	}
 	if (!kernel_probe(&ki)) {
 		printf("skipped: %s\n", ki.skipped);
 		scn_free(s);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../lab/lab.h"
+#include "cli_opts.h"
 #include "cmd.h"
 
 static const char report_usage[] =
@@ -109,11 +110,8 @@ static int report_bench(const char *name, const char *out, int argc, char **argv
 int cmd_report(int argc, char **argv)
 {
 	const char *file = NULL, *out = NULL, *bench = NULL, *design = NULL;
-	struct scn_error perr;
 	struct scenario *s;
 	int steps[LAB_MAX_WANT], nsteps = 0, i, d = -1, status;
-	char *buf;
-	size_t len;
 	FILE *f;
 
 	for (i = 0; i < argc; i++) {
@@ -142,12 +140,8 @@ int cmd_report(int argc, char **argv)
 					return cli_usage_error("report: --steps wants numbers or 'last', not '%s'",
 							       argv[i]);
 			}
-		} else if (a[0] == '-' && a[1]) {
-			return cli_usage_error("report: unknown option '%s'", a);
-		} else if (file) {
-			return cli_usage_error("report: one scenario at a time ('%s')", a);
-		} else {
-			file = a;
+		} else if (cli_file_arg("report", a, &file)) {
+			return 2;
 		}
 	}
 	if (!out)
@@ -159,22 +153,11 @@ int cmd_report(int argc, char **argv)
 		return report_bench(bench, out, argc, argv);
 	if (!file)
 		return cli_usage_error("%s", "report: missing scenario FILE (or --bench WORKLOAD)");
-	if (design) {
-		d = design_parse(design);
-		if (d < 0)
-			return cli_usage_error("report: unknown design '%s'", design);
-	}
-	buf = scn_read_file(file, &len, &perr);
-	if (!buf) {
-		scn_error_print(file, &perr, stderr);
+	if (design && cli_design_arg("report", design, &d))
 		return 2;
-	}
-	s = scn_parse(file, buf, len, &perr);
-	free(buf);
-	if (!s) {
-		scn_error_print(file, &perr, stderr);
+	s = cli_load_scenario(file, file);
+	if (!s)
 		return 2;
-	}
 	f = fopen(out, "w");
 	if (!f) {
 		fprintf(stderr, "anonvma report: cannot write %s\n", out);

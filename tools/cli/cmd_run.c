@@ -16,6 +16,7 @@
 
 #include "../scenario/exec.h"
 #include "../scenario/failinject.h"
+#include "cli_opts.h"
 #include "cmd.h"
 
 #define usage_error cli_usage_error
@@ -127,8 +128,8 @@ static int run_fail(const char *file, struct fail_each_opts *fo,
 		scn_error_print(file, &err, stderr);
 		return 2;
 	}
-	ret = scn_fail_each(strcmp(file, "-") ? file : "<stdin>", buf, len,
-			    fo, stdout, stderr, NULL);
+	ret = scn_fail_each(cli_scenario_name(file), buf, len, fo, stdout,
+			    stderr, NULL);
 	free(buf);
 	return ret;
 }
@@ -168,20 +169,10 @@ int cmd_run(int argc, char **argv)
 		} else if (!strncmp(a, "--design=", 9)) {
 			opts.design = a + 9;
 		} else if (!strcmp(a, "--bug")) {
-			int b;
-
-			if (i + 1 >= argc)
-				return usage_error("%s needs a bug name", a);
-			b = bug_parse(argv[++i]);
-			if (b < 0)
-				return usage_error("unknown bug '%s'", argv[i]);
-			opts.bugs |= 1UL << b;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
-		} else if (file) {
-			return usage_error("more than one scenario file ('%s')", a);
-		} else {
-			file = a;
+			if (cli_bug_arg(argc, argv, &i, &opts.bugs))
+				return 2;
+		} else if (cli_file_arg(NULL, a, &file)) {
+			return 2;
 		}
 	}
 	if (json && quiet)
@@ -225,8 +216,8 @@ int cmd_run(int argc, char **argv)
 		scn_error_print(file, &err, stderr);
 		return 2;
 	}
-	ret = scn_run(strcmp(file, "-") ? file : "<stdin>", buf, len, &opts,
-		      stdout, stderr, NULL);
+	ret = scn_run(cli_scenario_name(file), buf, len, &opts, stdout, stderr,
+		      NULL);
 	free(buf);
 	return ret;
 }

@@ -166,6 +166,16 @@ void fuzz_classify_model(struct fuzz_result *r, const char *failures,
 			 const char *warnings);
 
 /**
+ * fuzz_parse() - parse a generated scenario as "fuzz.scn", with @r
+ * cleared; a syntax error becomes the verdict FUZZ_PARSE in @r.
+ * @text, @len: the scenario.
+ * @r: out: cleared, or the parse verdict.
+ * Return: the scenario (scn_free() it), or NULL after a syntax error.
+ */
+struct scenario *fuzz_parse(const char *text, size_t len,
+			    struct fuzz_result *r);
+
+/**
  * fuzz_run_model() - parse @text and run it on the model with the
  * invariant checker after every step, in the calling process.
  * @text, @len: the scenario.

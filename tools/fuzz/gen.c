@@ -328,8 +328,7 @@ static bool op_madvise(struct gen *g)
  */
 static bool op_mremap_move(struct gen *g, struct gen_proc *p, bool back_only)
 {
-	unsigned long first, end, old_len, new_len, dst, x;
-	struct gen_page src[GEN_MAX_PAGES];
+	unsigned long first, end, old_len, new_len, dst;
 	bool dontunmap, back = false;
 	char rb[24], rb2[24];
 
@@ -359,25 +358,7 @@ static bool op_mremap_move(struct gen *g, struct gen_proc *p, bool back_only)
 		return false;	/* overlapping moves are EINVAL */
 	dontunmap = new_len == old_len && gen_chance(g, 30);
 
-	for (x = 0; x < new_len; x++)
-		src[x] = p->pg[first + (x < old_len ? x : old_len - 1)];
-	if (!dontunmap)
-		gen_unmap(g, p, first, end);
-	else
-		gen_split(g, p, first, end);
-	gen_map(g, p, dst, dst + new_len, &src[0]);
-	for (x = 0; x < new_len; x++) {
-		p->pg[dst + x].prot = src[x].prot;
-		p->pg[dst + x].flags = src[x].flags;
-		/* The pages move; a longer destination ends in fresh zeros. */
-		p->pg[dst + x].val = x < old_len ? src[x].val : 0;
-		p->pg[dst + x].known = x < old_len ? src[x].known : 1;
-	}
-	/* MREMAP_DONTUNMAP leaves the old range empty: zeros on next touch. */
-	for (x = first; dontunmap && x < end; x++) {
-		p->pg[x].val = 0;
-		p->pg[x].known = 1;
-	}
+	gen_move(g, p, first, end, dst, new_len, dontunmap);
 	p->moved = !back;
 	/*
 	 * Often plan the way back: a few operations later, which may map
@@ -532,8 +513,14 @@ static bool op_brk(struct gen *g)
 	return true;
 }
 
-/* swapout / migrate: private anonymous pages (others are EINVAL). */
-static bool op_folio(struct gen *g, const char *op)
+/*
+ * @op on a range of one VMA of a live process, whose pages pass @ok:
+ * swapout and migrate take private anonymous pages (others are EINVAL),
+ * rmap and referenced any mapped pages (pages without a folio are
+ * skipped).  swapout sometimes keeps the swap cache.
+ */
+static bool op_vma_range(struct gen *g, const char *op,
+			 bool (*ok)(const struct gen_page *))
 {
 	int pi = pick_live(g);
 	struct gen_proc *p;
@@ -543,27 +530,10 @@ static bool op_folio(struct gen *g, const char *op)
 	if (pi < 0)
 		return false;
 	p = &g->procs[pi];
-	if (!gen_pick_vma_range(g, p, gen_private_anon, &first, &end))
+	if (!gen_pick_vma_range(g, p, ok, &first, &end))
 		return false;
 	gen_emit(g, "%s %s %s%s", op, p->name, gen_range(rb, first, end),
 		 !strcmp(op, "swapout") && gen_chance(g, 25) ? " keepcache" : "");
-	return true;
-}
-
-/* rmap / referenced: any mapped pages (pages without a folio are skipped). */
-static bool op_walk(struct gen *g, const char *op)
-{
-	int pi = pick_live(g);
-	struct gen_proc *p;
-	unsigned long first, end;
-	char rb[24];
-
-	if (pi < 0)
-		return false;
-	p = &g->procs[pi];
-	if (!gen_pick_vma_range(g, p, gen_mapped, &first, &end))
-		return false;
-	gen_emit(g, "%s %s %s", op, p->name, gen_range(rb, first, end));
 	return true;
 }
 
@@ -676,10 +646,10 @@ static bool one_op(struct gen *g, enum gen_op op)
 	case G_FORK:		return op_fork(g);
 	case G_EXIT:		return op_exit(g);
 	case G_PROC:		return op_proc(g);
-	case G_SWAPOUT:		return op_folio(g, "swapout");
-	case G_MIGRATE:		return op_folio(g, "migrate");
-	case G_RMAP:		return op_walk(g, "rmap");
-	case G_REFERENCED:	return op_walk(g, "referenced");
+	case G_SWAPOUT:		return op_vma_range(g, "swapout", gen_private_anon);
+	case G_MIGRATE:		return op_vma_range(g, "migrate", gen_private_anon);
+	case G_RMAP:		return op_vma_range(g, "rmap", gen_mapped);
+	case G_REFERENCED:	return op_vma_range(g, "referenced", gen_mapped);
 	case G_CHECK:		gen_emit(g, "check"); return true;
 	case G_BRK:		return op_brk(g);
 	default:		return op_error(g);

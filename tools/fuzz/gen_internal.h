@@ -122,6 +122,15 @@ void gen_unmap(struct gen *g, struct gen_proc *p, unsigned long first,
 void gen_map(struct gen *g, struct gen_proc *p, unsigned long first,
 	     unsigned long end, const struct gen_page *like);
 /**
+ * gen_move() - mremap of [@first, @end) of @p to @dst, @new_len pages
+ * long: the pages move with what they hold (a longer destination ends
+ * in fresh zeros); with @dontunmap the source stays mapped, split off,
+ * and reads zeros on its next touch, as MREMAP_DONTUNMAP leaves it.
+ */
+void gen_move(struct gen *g, struct gen_proc *p, unsigned long first,
+	      unsigned long end, unsigned long dst, unsigned long new_len,
+	      bool dontunmap);
+/**
  * gen_fork() - @child gets @parent's layout, minus VM_DONTCOPY pages;
  * VM_WIPEONFORK pages read zeros in the child.
  */

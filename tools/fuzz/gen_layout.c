@@ -123,6 +123,33 @@ void gen_map(struct gen *g, struct gen_proc *p, unsigned long first,
 	}
 }
 
+/** gen_move() - see gen_internal.h. */
+void gen_move(struct gen *g, struct gen_proc *p, unsigned long first,
+	      unsigned long end, unsigned long dst, unsigned long new_len,
+	      bool dontunmap)
+{
+	unsigned long old_len = end - first, x;
+	struct gen_page src[GEN_MAX_PAGES];
+
+	for (x = 0; x < new_len; x++)
+		src[x] = p->pg[first + (x < old_len ? x : old_len - 1)];
+	if (dontunmap)
+		gen_split(g, p, first, end);
+	else
+		gen_unmap(g, p, first, end);
+	gen_map(g, p, dst, dst + new_len, &src[0]);
+	for (x = 0; x < new_len; x++) {
+		p->pg[dst + x].prot = src[x].prot;
+		p->pg[dst + x].flags = src[x].flags;
+		p->pg[dst + x].val = x < old_len ? src[x].val : 0;
+		p->pg[dst + x].known = x < old_len ? src[x].known : 1;
+	}
+	for (x = first; dontunmap && x < end; x++) {
+		p->pg[x].val = 0;
+		p->pg[x].known = 1;
+	}
+}
+
 /** gen_fork() - see gen_internal.h. */
 void gen_fork(struct gen_proc *child, const struct gen_proc *parent,
 	      unsigned long pages)

@@ -65,21 +65,14 @@ static void kernel_compare(void *arg, const char *text, size_t len,
 	struct kdiff_opts ko = { .design = -1 };
 	struct obs_diff_report rep;
 	struct kdiff_result kr;
-	struct scn_error perr;
 	struct scenario *s;
 	const struct scn_step *st;
 	char parts[64];
 	int i;
 
-	memset(r, 0, sizeof(*r));
-	s = scn_parse("fuzz.scn", text, len, &perr);
-	if (!s) {
-		r->kind = FUZZ_PARSE;
-		snprintf(r->sig, sizeof(r->sig), "parse");
-		snprintf(r->msg, sizeof(r->msg), "fuzz.scn:%d:%d: %s",
-			 perr.line, perr.col, perr.msg);
+	s = fuzz_parse(text, len, r);
+	if (!s)
 		return;
-	}
 	if (s->design[0])
 		ko.design = design_parse(s->design);
 	ko.bugs = 0;	/* the scenario's own `bug` lines apply */

@@ -150,16 +150,12 @@ void fuzz_classify_model(struct fuzz_result *r, const char *failures,
 	}
 }
 
-/** fuzz_run_model() - see fuzz.h. */
-void fuzz_run_model(const char *text, size_t len, struct fuzz_result *r)
+/** fuzz_parse() - see fuzz.h. */
+struct scenario *fuzz_parse(const char *text, size_t len,
+			    struct fuzz_result *r)
 {
-	struct exec_opts eo = { .check = true, .design = -1 };
-	struct exec_summary sum;
 	struct scn_error perr;
 	struct scenario *s;
-	char *errbuf = NULL;
-	size_t errlen = 0;
-	int ret;
 
 	memset(r, 0, sizeof(*r));
 	s = scn_parse("fuzz.scn", text, len, &perr);
@@ -168,8 +164,23 @@ void fuzz_run_model(const char *text, size_t len, struct fuzz_result *r)
 		snprintf(r->sig, sizeof(r->sig), "parse");
 		snprintf(r->msg, sizeof(r->msg), "fuzz.scn:%d:%d: %s",
 			 perr.line, perr.col, perr.msg);
-		return;
 	}
+	return s;
+}
+
+/** fuzz_run_model() - see fuzz.h. */
+void fuzz_run_model(const char *text, size_t len, struct fuzz_result *r)
+{
+	struct exec_opts eo = { .check = true, .design = -1 };
+	struct exec_summary sum;
+	struct scenario *s;
+	char *errbuf = NULL;
+	size_t errlen = 0;
+	int ret;
+
+	s = fuzz_parse(text, len, r);
+	if (!s)
+		return;
 	eo.err = open_memstream(&errbuf, &errlen);
 	if (!eo.err) {
 		fprintf(stderr, "anonvma: out of memory\n");

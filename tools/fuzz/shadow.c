@@ -111,7 +111,6 @@ static bool do_mremap(struct gen *g, const struct scn_step *st,
 		      struct gen_proc *p, char *why, size_t n)
 {
 	unsigned long old_len = scn_range_pages(&st->r), x, new_len, dst;
-	struct gen_page src[GEN_MAX_PAGES];
 	bool dontunmap = st->flags & MREMAP_DONTUNMAP;
 
 	if (st->expect_errno) {
@@ -146,23 +145,7 @@ static bool do_mremap(struct gen *g, const struct scn_step *st,
 		fail("mremap onto its own source");
 	if (dontunmap && new_len != old_len)
 		fail("mremap dontunmap with another length");
-	for (x = 0; x < new_len; x++)
-		src[x] = p->pg[st->r.first + (x < old_len ? x : old_len - 1)];
-	if (dontunmap)
-		gen_split(g, p, st->r.first, st->r.end);
-	else
-		gen_unmap(g, p, st->r.first, st->r.end);
-	gen_map(g, p, dst, dst + new_len, &src[0]);
-	for (x = 0; x < new_len; x++) {
-		p->pg[dst + x].prot = src[x].prot;
-		p->pg[dst + x].flags = src[x].flags;
-		p->pg[dst + x].val = x < old_len ? src[x].val : 0;
-		p->pg[dst + x].known = x < old_len ? src[x].known : 1;
-	}
-	for (x = st->r.first; dontunmap && x < st->r.end; x++) {
-		p->pg[x].val = 0;
-		p->pg[x].known = 1;
-	}
+	gen_move(g, p, st->r.first, st->r.end, dst, new_len, dontunmap);
 	return true;
 }
 

@@ -49,22 +49,12 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
-static const struct obs_av *find_av(const struct obs_step *o, int id)
-{
-	int i;
-
-	for (i = 0; i < o->model.navs; i++)
-		if (o->model.avs[i].id == id)
-			return &o->model.avs[i];
-	return NULL;
-}
-
 static int av_depth(const struct obs_step *o, const struct obs_av *a)
 {
 	int d = 0;
 
 	while (a && a->parent && a->parent != a->id && d < 1000) {
-		a = find_av(o, a->parent);
+		a = obs_find_av(o, a->parent);
 		d++;
 	}
 	return d;
@@ -381,7 +371,10 @@ void lab_dot_step(FILE *out, const struct scenario *s, const struct obs_step *o)
 /* Capturing a run                                                     */
 /* ------------------------------------------------------------------ */
 
-static char *dot_string(const struct scenario *s, const struct obs_step *o)
+/* What @print writes about step @o, as a string to keep. */
+static char *step_string(const struct scenario *s, const struct obs_step *o,
+			 void (*print)(FILE *, const struct scenario *,
+				       const struct obs_step *))
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -391,22 +384,7 @@ static char *dot_string(const struct scenario *s, const struct obs_step *o)
 		fprintf(stderr, "anonvma: out of memory\n");
 		exit(2);
 	}
-	lab_dot_step(f, s, o);
-	fclose(f);
-	return buf;
-}
-
-static char *text_string(const struct scenario *s, const struct obs_step *o)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f) {
-		fprintf(stderr, "anonvma: out of memory\n");
-		exit(2);
-	}
-	print_text_step(f, s, o);
+	print(f, s, o);
 	fclose(f);
 	return buf;
 }
@@ -449,7 +427,7 @@ static void add_row(struct lab_capture *c, const struct scenario *s,
 		if (f)
 			fclose(f);
 	}
-	row->text = text_string(s, o);
+	row->text = step_string(s, o, print_text_step);
 }
 
 static void capture_step(const struct scenario *s, const struct obs_step *o,
@@ -465,7 +443,7 @@ static void capture_step(const struct scenario *s, const struct obs_step *o,
 		if (c->want[i] == o->index ||
 		    (c->want[i] == -1 && o->last)) {
 			free(c->dots[i]);
-			c->dots[i] = dot_string(s, o);
+			c->dots[i] = step_string(s, o, lab_dot_step);
 			c->step_of[i] = o->index;
 		}
 	}

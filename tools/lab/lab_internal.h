@@ -22,6 +22,11 @@ int lab_touch(struct lab_result *r, struct mm_struct *mm, unsigned long addr,
 struct mm_struct *lab_fork(struct lab_result *r, struct mm_struct *mm);
 /** lab_exit() - a timed mmput(). */
 void lab_exit(struct lab_result *r, struct mm_struct *mm);
+/**
+ * lab_op_done() - count one operation of kind @op that began at @t0
+ * (lab_now()) in @r's per-operation times.
+ */
+void lab_op_done(struct lab_result *r, enum lab_op op, double t0);
 /** lab_every() - sample period so that @total steps give about @samples samples. */
 unsigned long lab_every(unsigned long total, unsigned long samples);
 

@@ -144,6 +144,29 @@ static void write_pages(char *p, unsigned long pages, struct lab_timer *t)
 	}
 }
 
+/*
+ * The window's first @pages pages mapped and written, as the workloads
+ * start.  stdio is flushed because the forks that follow would copy
+ * any unwritten buffer into every child.
+ */
+static char *faulted_window(unsigned long pages, struct lab_kresult *k)
+{
+	char *win = map_window(0, pages, k);
+
+	if (!win)
+		return NULL;
+	write_pages(win, pages, &k->op[LAB_OP_FAULT]);
+	fflush(NULL);
+	return win;
+}
+
+/* A workload's pipes, shared page or pid table could not be set up. */
+static int setup_failed(struct lab_kresult *k)
+{
+	snprintf(k->why, sizeof(k->why), "setting up: %s", strerror(errno));
+	return -1;
+}
+
 static void reap(pid_t pid)
 {
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -169,14 +192,11 @@ int lab_rik_kernel(const long *p, struct lab_kresult *k)
 	sh = kshared_new(k);
 	pids = calloc((size_t)children + 1, sizeof(*pids));
 	if (!sh || !pids || pipe(done) || pipe(go)) {
-		snprintf(k->why, sizeof(k->why), "setting up: %s", strerror(errno));
-		return -1;
+		return setup_failed(k);
 	}
-	win = map_window(0, (unsigned long)pages, k);
+	win = faulted_window((unsigned long)pages, k);
 	if (!win)
 		return -1;
-	write_pages(win, (unsigned long)pages, &k->op[LAB_OP_FAULT]);
-	fflush(NULL);
 	wall = lab_now();
 	for (c = 0; c < children; c++) {
 		t0 = lab_now();
@@ -245,8 +265,7 @@ int lab_serial_kernel(const long *p, struct lab_kresult *k)
 		return -1;
 	sh = kshared_new(k);
 	if (!sh || pipe(fin) || prctl(PR_SET_CHILD_SUBREAPER, 1)) {
-		snprintf(k->why, sizeof(k->why), "setting up: %s", strerror(errno));
-		return -1;
+		return setup_failed(k);
 	}
 	fflush(NULL);
 	t0 = lab_now();
@@ -346,14 +365,11 @@ int lab_split_kernel(const long *p, struct lab_kresult *k)
 		return -1;
 	pids = calloc((size_t)children + 1, sizeof(*pids));
 	if (!pids || pipe(go)) {
-		snprintf(k->why, sizeof(k->why), "setting up: %s", strerror(errno));
-		return -1;
+		return setup_failed(k);
 	}
-	win = map_window(0, (unsigned long)pages, k);
+	win = faulted_window((unsigned long)pages, k);
 	if (!win)
 		return -1;
-	write_pages(win, (unsigned long)pages, &k->op[LAB_OP_FAULT]);
-	fflush(NULL);
 	for (c = 0; c < children; c++) {
 		double t0 = lab_now();
 
@@ -410,14 +426,11 @@ int lab_server_kernel(const long *p, struct lab_kresult *k)
 	sh = kshared_new(k);
 	fifo = calloc((size_t)live + 1, sizeof(*fifo));
 	if (!sh || !fifo || pipe(ready)) {
-		snprintf(k->why, sizeof(k->why), "setting up: %s", strerror(errno));
-		return -1;
+		return setup_failed(k);
 	}
-	win = map_window(0, (unsigned long)heap, k);
+	win = faulted_window((unsigned long)heap, k);
 	if (!win)
 		return -1;
-	write_pages(win, (unsigned long)heap, &k->op[LAB_OP_FAULT]);
-	fflush(NULL);
 	for (w = 0; w < workers; w++) {
 		double t0 = lab_now(), t1;
 		pid_t pid = fork();

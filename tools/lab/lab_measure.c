@@ -21,6 +21,7 @@
 #include <anonvma/anonvma.h>
 
 #include "lab.h"
+#include "lab_internal.h"
 
 static const char *const op_names[NR_LAB_OPS] = {
 	[LAB_OP_FORK] = "fork",
@@ -271,8 +272,7 @@ void lab_walk_folio(struct folio *folio, struct lab_result *r)
 	folio_lock(folio);
 	rmap_walk(folio, &rwc);
 	folio_unlock(folio);
-	r->op[LAB_OP_WALK].ns += lab_now() - t0;
-	r->op[LAB_OP_WALK].n++;
+	lab_op_done(r, LAB_OP_WALK, t0);
 	r->walks++;
 	/*
 	 * The walk's own count: every anon_vma_chain it examined, also

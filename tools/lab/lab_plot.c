@@ -117,6 +117,40 @@ static void visits_plot_cmds(FILE *gp, const struct lab_bench *b,
 		"with labels offset 0,1.4 font ',9'\n", base);
 }
 
+/* BASE.dat and BASE.gp in DIR: 0 with both open, -1 with neither. */
+static int open_chart(const char *dir, const char *base, FILE **dat,
+		      FILE **gp)
+{
+	*dat = open_in(dir, base, ".dat");
+	*gp = open_in(dir, base, ".gp");
+	if (*dat && *gp)
+		return 0;
+	if (*dat)
+		fclose(*dat);
+	if (*gp)
+		fclose(*gp);
+	return -1;
+}
+
+/*
+ * End a chart: its script draws @cmds once as SVG and once as PNG, so
+ * that one gnuplot run gives both; closes both files.
+ */
+static int finish_chart(FILE *dat, FILE *gp, const struct lab_bench *b,
+			const char *base, const char *title, bool png_cairo,
+			void (*cmds)(FILE *, const struct lab_bench *,
+				     const char *))
+{
+	fprintf(gp, "# gnuplot %s.gp (from this directory) redraws the chart\n",
+		base);
+	script_head(gp, base, title, "svg", png_cairo);
+	cmds(gp, b, base);
+	script_head(gp, base, title, "png", png_cairo);
+	cmds(gp, b, base);
+	fclose(dat);
+	return fclose(gp) ? -1 : 0;
+}
+
 static int write_growth(const struct lab_bench *b, const char *dir,
 			const char *name, bool png_cairo)
 {
@@ -125,15 +159,8 @@ static int write_growth(const struct lab_bench *b, const char *dir,
 	int i, j;
 
 	snprintf(base, sizeof(base), "%s-growth", name);
-	dat = open_in(dir, base, ".dat");
-	gp = open_in(dir, base, ".gp");
-	if (!dat || !gp) {
-		if (dat)
-			fclose(dat);
-		if (gp)
-			fclose(gp);
+	if (open_chart(dir, base, &dat, &gp))
 		return -1;
-	}
 	fprintf(dat, "# %s: live objects over the run; one block per design\n"
 		"# columns: %s, anon_vma, anon_vma_chain, VMAs per walk since the previous sample (-1: none)\n",
 		b->w->name, b->w->xlabel);
@@ -148,14 +175,8 @@ static int write_growth(const struct lab_bench *b, const char *dir,
 	}
 	snprintf(title, sizeof(title), "%s: live anon_vma and anon_vma_chain (%s)",
 		 b->w->name, lab_bench_params_str(b, params, sizeof(params)));
-	fprintf(gp, "# gnuplot %s.gp (from this directory) redraws the chart\n",
-		base);
-	script_head(gp, base, title, "svg", png_cairo);
-	growth_plot_cmds(gp, b, base);
-	script_head(gp, base, title, "png", png_cairo);
-	growth_plot_cmds(gp, b, base);
-	fclose(dat);
-	return fclose(gp) ? -1 : 0;
+	return finish_chart(dat, gp, b, base, title, png_cairo,
+			    growth_plot_cmds);
 }
 
 static int write_visits(const struct lab_bench *b, const char *dir,
@@ -166,15 +187,8 @@ static int write_visits(const struct lab_bench *b, const char *dir,
 	int i;
 
 	snprintf(base, sizeof(base), "%s-visits", name);
-	dat = open_in(dir, base, ".dat");
-	gp = open_in(dir, base, ".gp");
-	if (!dat || !gp) {
-		if (dat)
-			fclose(dat);
-		if (gp)
-			fclose(gp);
+	if (open_chart(dir, base, &dat, &gp))
 		return -1;
-	}
 	fprintf(dat, "# %s: rmap walks per design\n"
 		"# columns: design, VMAs visited per walk, colour, precision "
 		"(VMAs mapping the folio / VMAs visited), walks\n", b->w->name);
@@ -189,14 +203,8 @@ static int write_visits(const struct lab_bench *b, const char *dir,
 	}
 	snprintf(title, sizeof(title), "%s: VMAs visited per rmap walk, p = precision (%s)",
 		 b->w->name, lab_bench_params_str(b, params, sizeof(params)));
-	fprintf(gp, "# gnuplot %s.gp (from this directory) redraws the chart\n",
-		base);
-	script_head(gp, base, title, "svg", png_cairo);
-	visits_plot_cmds(gp, b, base);
-	script_head(gp, base, title, "png", png_cairo);
-	visits_plot_cmds(gp, b, base);
-	fclose(dat);
-	return fclose(gp) ? -1 : 0;
+	return finish_chart(dat, gp, b, base, title, png_cairo,
+			    visits_plot_cmds);
 }
 
 static bool any_walks(const struct lab_bench *b)

@@ -18,6 +18,13 @@
 #include "lab.h"
 #include "lab_internal.h"
 
+/** lab_op_done() - see lab_internal.h. */
+void lab_op_done(struct lab_result *r, enum lab_op op, double t0)
+{
+	r->op[op].ns += lab_now() - t0;
+	r->op[op].n++;
+}
+
 /** lab_map_anon() - see lab_internal.h. */
 int lab_map_anon(struct lab_result *r, struct mm_struct *mm,
 		 unsigned long addr, unsigned long pages, unsigned long prot,
@@ -28,8 +35,7 @@ int lab_map_anon(struct lab_result *r, struct mm_struct *mm,
 			    MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |
 			    (flags ? flags : MAP_PRIVATE), NULL, 0);
 
-	r->op[LAB_OP_MMAP].ns += lab_now() - t0;
-	r->op[LAB_OP_MMAP].n++;
+	lab_op_done(r, LAB_OP_MMAP, t0);
 	if (ret < 0 || (unsigned long)ret != addr) {
 		snprintf(r->error, sizeof(r->error),
 			 "mmap of %lu pages at %#lx failed: %ld", pages, addr,
@@ -47,8 +53,7 @@ int lab_touch(struct lab_result *r, struct mm_struct *mm, unsigned long addr,
 	double t0 = lab_now();
 	vm_fault_t f = access_page(mm, addr, write, &v);
 
-	r->op[LAB_OP_FAULT].ns += lab_now() - t0;
-	r->op[LAB_OP_FAULT].n++;
+	lab_op_done(r, LAB_OP_FAULT, t0);
 	if (f & VM_FAULT_ERROR) {
 		snprintf(r->error, sizeof(r->error),
 			 "%s of %#lx failed (fault %#x)",
@@ -65,8 +70,7 @@ struct mm_struct *lab_fork(struct lab_result *r, struct mm_struct *mm)
 	int err = 0;
 	struct mm_struct *child = dup_mm(mm, &err);
 
-	r->op[LAB_OP_FORK].ns += lab_now() - t0;
-	r->op[LAB_OP_FORK].n++;
+	lab_op_done(r, LAB_OP_FORK, t0);
 	if (!child)
 		snprintf(r->error, sizeof(r->error), "fork failed: %s",
 			 strerror(err ? -err : ENOMEM));
@@ -79,8 +83,7 @@ void lab_exit(struct lab_result *r, struct mm_struct *mm)
 	double t0 = lab_now();
 
 	mmput(mm);
-	r->op[LAB_OP_EXIT].ns += lab_now() - t0;
-	r->op[LAB_OP_EXIT].n++;
+	lab_op_done(r, LAB_OP_EXIT, t0);
 }
 
 /** lab_every() - see lab_internal.h. */
@@ -111,6 +114,35 @@ static void exit_all(struct lab_result *r, struct mm_struct **mms, long n)
 }
 
 /*
+ * End a parent @mms[0] and its @children: children first, then the
+ * parent, as the processes would end; any may be NULL (a failed run).
+ * Frees @mms.
+ */
+static void exit_family(struct lab_result *r, struct mm_struct **mms,
+			long children)
+{
+	exit_all(r, mms + 1, children);
+	if (mms[0])
+		lab_exit(r, mms[0]);
+	free(mms);
+}
+
+/* Map @pages pages at LAB_WIN in @mm and write every one of them. */
+static int map_written(struct lab_result *r, struct mm_struct *mm, long pages)
+{
+	long i;
+
+	if (lab_map_anon(r, mm, LAB_WIN, (unsigned long)pages,
+			 PROT_READ | PROT_WRITE, 0))
+		return -1;
+	for (i = 0; i < pages; i++)
+		if (lab_touch(r, mm, LAB_WIN + (unsigned long)i * PAGE_SIZE,
+			      true))
+			return -1;
+	return 0;
+}
+
+/*
  * rik: one parent maps PAGES pages and writes them, forks CHILDREN
  * children that each write (COW) every page and stay alive, then every
  * SAMPLE-th page of every process is rmap-walked (each folio once).
@@ -127,13 +159,8 @@ int lab_rik_model(const long *p, struct lab_result *r)
 	int ret = -1;
 
 	mms[0] = mm_alloc();
-	if (!mms[0] || lab_map_anon(r, mms[0], LAB_WIN, (unsigned long)pages,
-				    PROT_READ | PROT_WRITE, 0))
+	if (!mms[0] || map_written(r, mms[0], pages))
 		goto out;
-	for (i = 0; i < pages; i++)
-		if (lab_touch(r, mms[0], LAB_WIN + (unsigned long)i * PAGE_SIZE,
-			      true))
-			goto out;
 	lab_sample(r, 0);
 	for (c = 1; c <= children; c++) {
 		double t0 = lab_now();
@@ -145,8 +172,7 @@ int lab_rik_model(const long *p, struct lab_result *r)
 			if (lab_touch(r, mms[c],
 				      LAB_WIN + (unsigned long)i * PAGE_SIZE, true))
 				goto out;
-		r->op[LAB_OP_CYCLE].ns += lab_now() - t0;
-		r->op[LAB_OP_CYCLE].n++;
+		lab_op_done(r, LAB_OP_CYCLE, t0);
 		lab_note_live(r);
 		if ((unsigned long)c % every == 0 || c == children)
 			lab_sample(r, (double)c);
@@ -160,11 +186,7 @@ int lab_rik_model(const long *p, struct lab_result *r)
 	lab_sample(r, (double)children);
 	ret = 0;
 out:
-	/* Children first, then the parent, as the processes would end. */
-	exit_all(r, mms + 1, children);
-	if (mms[0])
-		lab_exit(r, mms[0]);
-	free(mms);
+	exit_family(r, mms, children);
 	return ret;
 }
 
@@ -207,8 +229,7 @@ int lab_serial_model(const long *p, struct lab_result *r)
 			if (lab_touch(r, mm, LAB_WIN + (unsigned long)v * stride +
 				      (unsigned long)(g % pages) * PAGE_SIZE, true))
 				goto fail;
-		r->op[LAB_OP_CYCLE].ns += lab_now() - t0;
-		r->op[LAB_OP_CYCLE].n++;
+		lab_op_done(r, LAB_OP_CYCLE, t0);
 		lab_note_live(r);
 		if ((unsigned long)g % every == 0 || g == gens)
 			lab_sample(r, (double)g);
@@ -244,13 +265,8 @@ int lab_split_model(const long *p, struct lab_result *r)
 	int ret = -1;
 
 	mms[0] = mm_alloc();
-	if (!mms[0] || lab_map_anon(r, mms[0], LAB_WIN, (unsigned long)pages,
-				    PROT_READ | PROT_WRITE, 0))
+	if (!mms[0] || map_written(r, mms[0], pages))
 		goto out;
-	for (i = 0; i < pages; i++)
-		if (lab_touch(r, mms[0], LAB_WIN + (unsigned long)i * PAGE_SIZE,
-			      true))
-			goto out;
 	for (c = 1; c <= children; c++) {
 		mms[c] = lab_fork(r, mms[0]);
 		if (!mms[c])
@@ -262,8 +278,7 @@ int lab_split_model(const long *p, struct lab_result *r)
 		int err = sys_mprotect(mms[0], LAB_WIN + (unsigned long)i * PAGE_SIZE,
 				       PAGE_SIZE, PROT_READ);
 
-		r->op[LAB_OP_MPROTECT].ns += lab_now() - t0;
-		r->op[LAB_OP_MPROTECT].n++;
+		lab_op_done(r, LAB_OP_MPROTECT, t0);
 		if (err) {
 			snprintf(r->error, sizeof(r->error),
 				 "mprotect of page %ld failed: %d", i, err);
@@ -281,10 +296,7 @@ int lab_split_model(const long *p, struct lab_result *r)
 	lab_sample(r, (double)(2 * calls));
 	ret = 0;
 out:
-	exit_all(r, mms + 1, children);
-	if (mms[0])
-		lab_exit(r, mms[0]);
-	free(mms);
+	exit_family(r, mms, children);
 	return ret;
 }
 
@@ -304,13 +316,8 @@ int lab_server_model(const long *p, struct lab_result *r)
 	struct mm_struct *server = mm_alloc();
 	int ret = -1;
 
-	if (!server || lab_map_anon(r, server, LAB_WIN, (unsigned long)heap,
-				    PROT_READ | PROT_WRITE, 0))
+	if (!server || map_written(r, server, heap))
 		goto out;
-	for (k = 0; k < heap; k++)
-		if (lab_touch(r, server, LAB_WIN + (unsigned long)k * PAGE_SIZE,
-			      true))
-			goto out;
 	lab_sample(r, 0);
 	for (w = 0; w < workers; w++) {
 		double t0 = lab_now();
@@ -332,8 +339,7 @@ int lab_server_model(const long *p, struct lab_result *r)
 			head = (head + 1) % (live + 1);
 			n--;
 		}
-		r->op[LAB_OP_CYCLE].ns += lab_now() - t0;
-		r->op[LAB_OP_CYCLE].n++;
+		lab_op_done(r, LAB_OP_CYCLE, t0);
 		lab_note_live(r);
 		if ((w + 1) % reclaim == 0 || w == workers - 1) {
 			lab_walk_pages(server, LAB_WIN, (unsigned long)heap, 1,
@@ -390,15 +396,13 @@ int lab_churn_model(const long *p, struct lab_result *r)
 			lab_measure_point(r, r->check);
 		t1 = lab_now();
 		err = sys_munmap(mm, addr, (unsigned long)pages * PAGE_SIZE);
-		r->op[LAB_OP_MUNMAP].ns += lab_now() - t1;
-		r->op[LAB_OP_MUNMAP].n++;
+		lab_op_done(r, LAB_OP_MUNMAP, t1);
 		if (err) {
 			snprintf(r->error, sizeof(r->error),
 				 "munmap failed: %d", err);
 			goto out;
 		}
-		r->op[LAB_OP_CYCLE].ns += lab_now() - t0;
-		r->op[LAB_OP_CYCLE].n++;
+		lab_op_done(r, LAB_OP_CYCLE, t0);
 		if ((unsigned long)c % every == 0)
 			lab_sample(r, (double)c);
 	}

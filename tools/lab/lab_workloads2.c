@@ -35,8 +35,7 @@ static int map_file(struct lab_result *r, struct mm_struct *mm,
 	long ret = sys_mmap(mm, addr, pages * PAGE_SIZE, prot,
 			    MAP_PRIVATE | MAP_FIXED_NOREPLACE, f, off);
 
-	r->op[LAB_OP_MMAP].ns += lab_now() - t0;
-	r->op[LAB_OP_MMAP].n++;
+	lab_op_done(r, LAB_OP_MMAP, t0);
 	if (ret < 0 || (unsigned long)ret != addr) {
 		snprintf(r->error, sizeof(r->error),
 			 "file mmap at %#lx failed: %ld", addr, ret);
@@ -211,8 +210,7 @@ static void *conc_forker(void *arg)
 		}
 		lab_note_live(&c->part);
 		lab_exit(&c->part, child);
-		c->part.op[LAB_OP_CYCLE].ns += lab_now() - t0;
-		c->part.op[LAB_OP_CYCLE].n++;
+		lab_op_done(&c->part, LAB_OP_CYCLE, t0);
 	}
 	return NULL;
 }

@@ -219,6 +219,17 @@ const struct obs_proc *obs_find_proc(const struct obs_step *o, int proc)
 	return NULL;
 }
 
+/** obs_find_av() - see observe.h. */
+const struct obs_av *obs_find_av(const struct obs_step *o, int id)
+{
+	int i;
+
+	for (i = 0; i < o->model.navs; i++)
+		if (o->model.avs[i].id == id)
+			return &o->model.avs[i];
+	return NULL;
+}
+
 /** obs_find_page() - see observe.h. */
 const struct obs_page *obs_find_page(const struct obs_proc *p,
 				     unsigned long page)

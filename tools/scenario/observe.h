@@ -184,6 +184,8 @@ void obs_add_failure(struct obs_step *o, const char *fmt, ...)
 
 /** obs_find_proc() - @o's record of scenario process @proc, or NULL. */
 const struct obs_proc *obs_find_proc(const struct obs_step *o, int proc);
+/** obs_find_av() - @o's record of the anon_vma labelled av@id, or NULL. */
+const struct obs_av *obs_find_av(const struct obs_step *o, int id);
 /** obs_find_page() - @p's record of window page @page, or NULL (pte_none). */
 const struct obs_page *obs_find_page(const struct obs_proc *p,
 				     unsigned long page);

@@ -7,6 +7,7 @@
  * is refused with the line and column of the name.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -204,28 +205,39 @@ static int decl_window(struct pstate *ps)
 	return 0;
 }
 
-static int decl_design(struct pstate *ps)
+/*
+ * `WHAT NAME`, the rest of the line: NAME is one that @parse knows
+ * (design_parse(), bug_parse()); it goes to @name and its number to *@v.
+ */
+static int decl_name(struct pstate *ps, const char *what,
+		     int (*parse)(const char *), char name[SCN_NAME_MAX],
+		     int *v)
 {
 	const struct tok *t;
-	char name[SCN_NAME_MAX];
+	char need[32];
 
-	if (ps->design_line)
-		return scn_perr(ps, ps->tok[0].col,
-				"design declared twice (first at line %d)",
-				ps->design_line);
-	if (ps->s->nsteps)
-		return scn_perr(ps, ps->tok[0].col,
-				"design must come before operations");
-	if (scn_need(ps, 1, "design name"))
+	snprintf(need, sizeof(need), "%s name", what);
+	if (scn_need(ps, 1, need))
 		return -1;
 	t = &ps->tok[1];
 	if (t->len >= SCN_NAME_MAX)
-		return scn_perr(ps, t->col, "unknown design '%.*s'", t->len, t->s);
+		return scn_perr(ps, t->col, "unknown %s '%.*s'", what, t->len,
+				t->s);
 	memcpy(name, t->s, (size_t)t->len);
 	name[t->len] = '\0';
-	if (design_parse(name) < 0)
-		return scn_perr(ps, t->col, "unknown design '%s'", name);
-	if (scn_no_more(ps, 2))
+	*v = parse(name);
+	if (*v < 0)
+		return scn_perr(ps, t->col, "unknown %s '%s'", what, name);
+	return scn_no_more(ps, 2);
+}
+
+static int decl_design(struct pstate *ps)
+{
+	char name[SCN_NAME_MAX];
+	int d;
+
+	if (scn_decl_early(ps, "design", ps->design_line) ||
+	    decl_name(ps, "design", design_parse, name, &d))
 		return -1;
 	memcpy(ps->s->design, name, sizeof(name));
 	ps->design_line = ps->line;
@@ -238,24 +250,11 @@ static int decl_design(struct pstate *ps)
  */
 static int decl_bug(struct pstate *ps)
 {
-	const struct tok *t;
 	char name[SCN_NAME_MAX];
 	int b;
 
-	if (ps->s->nsteps)
-		return scn_perr(ps, ps->tok[0].col,
-				"bug must come before operations");
-	if (scn_need(ps, 1, "bug name"))
-		return -1;
-	t = &ps->tok[1];
-	if (t->len >= SCN_NAME_MAX)
-		return scn_perr(ps, t->col, "unknown bug '%.*s'", t->len, t->s);
-	memcpy(name, t->s, (size_t)t->len);
-	name[t->len] = '\0';
-	b = bug_parse(name);
-	if (b < 0)
-		return scn_perr(ps, t->col, "unknown bug '%s'", name);
-	if (scn_no_more(ps, 2))
+	if (scn_decl_early(ps, "bug", 0) ||
+	    decl_name(ps, "bug", bug_parse, name, &b))
 		return -1;
 	ps->s->bugs |= 1UL << b;
 	return 0;

@@ -22,14 +22,8 @@ int scn_parse_sysctl(struct pstate *ps)
 {
 	uint64_t n;
 
-	if (ps->sysctl_line)
-		return scn_perr(ps, ps->tok[0].col,
-				"sysctl declared twice (first at line %d)",
-				ps->sysctl_line);
-	if (ps->s->nsteps)
-		return scn_perr(ps, ps->tok[0].col,
-				"sysctl must come before operations");
-	if (scn_need(ps, 1, "max_map_count"))
+	if (scn_decl_early(ps, "sysctl", ps->sysctl_line) ||
+	    scn_need(ps, 1, "max_map_count"))
 		return -1;
 	if (!scn_tok_is(&ps->tok[1], "max_map_count"))
 		return scn_perr(ps, ps->tok[1].col,

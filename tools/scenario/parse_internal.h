@@ -73,6 +73,7 @@ int scn_lex_line(struct pstate *ps, const char *line, size_t n);
 bool scn_tok_is(const struct tok *t, const char *word);
 int scn_need(struct pstate *ps, int i, const char *what);
 int scn_no_more(struct pstate *ps, int i);
+int scn_decl_early(struct pstate *ps, const char *what, int first_line);
 int scn_parse_u64(struct pstate *ps, const char *s, int len, int col,
 		  uint64_t *v);
 int scn_tok_u64(struct pstate *ps, int i, uint64_t *v);

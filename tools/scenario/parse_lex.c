@@ -176,6 +176,28 @@ int scn_no_more(struct pstate *ps, int i)
 }
 
 /**
+ * scn_decl_early() - a declaration that sets up the run must come
+ * before the first operation, and some may be given only once.
+ * @ps: parser state, at the declaration.
+ * @what: the declaration's keyword, for the messages.
+ * @first_line: the line of an earlier one where only one is allowed,
+ *              else 0.
+ *
+ * Return: 0, or -1 with the error set.
+ */
+int scn_decl_early(struct pstate *ps, const char *what, int first_line)
+{
+	if (first_line)
+		return scn_perr(ps, ps->tok[0].col,
+				"%s declared twice (first at line %d)", what,
+				first_line);
+	if (ps->s->nsteps)
+		return scn_perr(ps, ps->tok[0].col,
+				"%s must come before operations", what);
+	return 0;
+}
+
+/**
  * scn_parse_u64() - a decimal or 0x-hexadecimal number, overflow-safe.
  * @ps: parser state (for the error).
  * @s: the text; @len: its length; @col: its column.
