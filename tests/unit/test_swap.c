@@ -691,7 +691,7 @@ static void stress_error(struct stress *s)
 static void *stress_reclaimer(void *arg)
 {
 	struct stress *s = arg;
-	unsigned long i;
+	unsigned long i, found = 0;
 
 	__atomic_store_n(&s->started, 1, __ATOMIC_RELEASE);
 	for (i = 0; !__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE); i++) {
@@ -701,7 +701,14 @@ static void *stress_reclaimer(void *arg)
 
 		if (!f)
 			continue;
-		switch ((i / STRESS_PAGES) % 4) {
+		/*
+		 * The action rotates with the folios found, not with the
+		 * pages looked at: when the scheduler runs this thread alone
+		 * for long (valgrind does), reclaim empties the parent and a
+		 * rotation by page would pass over migration without ever
+		 * meeting a folio.
+		 */
+		switch ((found++ / STRESS_PAGES) % 4) {
 		case 0:
 		case 1:
 			ret = reclaim_folio(f, i & 1, NULL);
