@@ -87,6 +87,12 @@ static struct anon_vma_chain *anon_vma_chain_alloc(enum alloc_site site)
 	return kmem_cache_alloc(anon_vma_chain_cachep, site);
 }
 
+/* The non-sleeping first attempt of 6.18's anon_vma_clone(). */
+static struct anon_vma_chain *anon_vma_chain_alloc_nowait(enum alloc_site site)
+{
+	return kmem_cache_alloc_nowait(anon_vma_chain_cachep, site);
+}
+
 static void anon_vma_chain_free(struct anon_vma_chain *avc,
 				enum alloc_site site)
 {
@@ -443,7 +449,7 @@ static int anon_vma_clone_v6_18(struct vm_area_struct *dst,
 		 * A non-sleeping attempt under the lock first; if it fails,
 		 * drop the lock for a sleeping one and retake it after.
 		 */
-		avc = anon_vma_chain_alloc(SITE_CLONE);
+		avc = anon_vma_chain_alloc_nowait(SITE_CLONE);
 		if (!avc) {
 			if (root)
 				anon_vma_unlock_write(root);

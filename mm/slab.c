@@ -368,6 +368,44 @@ void *kmem_cache_alloc(struct kmem_cache *c, enum alloc_site site)
 	return plain_alloc(c, site);
 }
 
+/* Set while the failure hook judges a GFP_NOWAIT allocation. */
+static __thread bool alloc_nowait;
+
+/**
+ * kmem_cache_alloc_nowait() - allocate one object of @c without sleeping.
+ * @c:    the cache.
+ * @site: who allocates.
+ *
+ * The model never sleeps in an allocation; this is kmem_cache_alloc()
+ * with GFP_NOWAIT's contract: it may fail where a sleeping one would
+ * succeed, so every caller has a fallback (6.18's anon_vma_clone()
+ * retries with GFP_KERNEL).  The failure hook can tell such an
+ * allocation apart (slab_alloc_is_nowait()), so fault injection knows
+ * that failing it is absorbed, not reported.
+ *
+ * Return: the object, or NULL when the failure hook refuses it.
+ */
+void *kmem_cache_alloc_nowait(struct kmem_cache *c, enum alloc_site site)
+{
+	void *obj;
+
+	alloc_nowait = true;
+	obj = kmem_cache_alloc(c, site);
+	alloc_nowait = false;
+	return obj;
+}
+
+/**
+ * slab_alloc_is_nowait() - is the allocation the failure hook is judging
+ * a GFP_NOWAIT one (kmem_cache_alloc_nowait())?
+ *
+ * Return: true inside kmem_cache_alloc_nowait() on this thread.
+ */
+bool slab_alloc_is_nowait(void)
+{
+	return alloc_nowait;
+}
+
 /**
  * kmem_cache_free() - give @obj back to @c.
  * @c:    the cache @obj came from.

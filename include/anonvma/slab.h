@@ -58,6 +58,10 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 void kmem_cache_destroy(struct kmem_cache *c);
 /** kmem_cache_alloc() - NULL when the failure hook says so (GFP_KERNEL failing). */
 void *kmem_cache_alloc(struct kmem_cache *c, enum alloc_site site);
+/** kmem_cache_alloc_nowait() - as kmem_cache_alloc(), with GFP_NOWAIT's contract (the caller has a fallback). */
+void *kmem_cache_alloc_nowait(struct kmem_cache *c, enum alloc_site site);
+/** slab_alloc_is_nowait() - for the failure hook: is this a GFP_NOWAIT allocation? */
+bool slab_alloc_is_nowait(void);
 void kmem_cache_free(struct kmem_cache *c, void *obj, enum alloc_site site);
 
 /** kmem_cache_obj_live() - is @obj allocated (typesafe caches; true for others). */

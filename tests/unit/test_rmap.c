@@ -4,6 +4,8 @@
  * exact counters, chains, which anon_vma a folio points to, and the
  * allocation counts by call site.
  */
+#include <string.h>
+
 #include "testlib.h"
 
 /* §2.2: a read fault maps the zero page and creates nothing; a write
@@ -320,6 +322,67 @@ static void test_split_enomem_every_point(void **state)
 	assert_int_equal(failures, anonvma_design == DESIGN_MAINLINE ? 4 : 2);
 }
 
+/* The chain allocations of one operation, in order: 'n' GFP_NOWAIT, 's' sleeping. */
+struct avc_seq {
+	char kind[16];
+	int n, fail_at;		/* fail the fail_at-th chain allocation */
+};
+
+static bool record_avc(const struct kmem_cache *c, enum alloc_site site,
+		       void *arg)
+{
+	struct avc_seq *q = arg;
+
+	if (c != anon_vma_chain_cachep || q->n >= 15)
+		return false;
+	q->kind[q->n++] = slab_alloc_is_nowait() ? 'n' : 's';
+	return q->n == q->fail_at;
+}
+
+/* Split the two-chain VMA of a fork child with @q as the failure hook. */
+static int split_child_recording(struct avc_seq *q)
+{
+	struct mm_struct *p = tl_mm(), *c;
+	int ret;
+
+	tl_map(p, 0, 2, RW);
+	tl_write(p, 0);
+	c = tl_fork(p);
+	slab_set_fail_hook(record_avc, q);
+	ret = sys_mprotect(c, PG(1), PAGE_SIZE, PROT_READ);
+	tl_setup_fail_hook();
+	tl_check();
+	tl_exit(c);
+	tl_exit(p);
+	return ret;
+}
+
+/*
+ * 6.18's anon_vma_clone() asks for each chain without sleeping first and
+ * sleeps only after that failed; mainline allocates all chains, sleeping,
+ * before it locks.  Fault injection relies on this to tell an absorbed
+ * failure from one that fails the operation.
+ */
+static void test_clone_nowait_then_sleeping(void **state)
+{
+	bool v6_18 = anonvma_design == DESIGN_V6_18;
+	struct avc_seq q = { .fail_at = 0 };
+
+	assert_int_equal(split_child_recording(&q), 0);
+	assert_string_equal(q.kind, v6_18 ? "nn" : "ss");
+
+	memset(&q, 0, sizeof(q));
+	q.fail_at = 1;
+	if (v6_18) {
+		/* The first attempt fails, its sleeping retry succeeds. */
+		assert_int_equal(split_child_recording(&q), 0);
+		assert_string_equal(q.kind, "nsn");
+	} else {
+		assert_int_equal(split_child_recording(&q), -ENOMEM);
+		assert_string_equal(q.kind, "s");
+	}
+}
+
 /* A failed fork leaves the parent as it was and leaks nothing. */
 static void test_fork_enomem_every_point(void **state)
 {
@@ -406,6 +469,8 @@ int main(void)
 		TL_CASE(test_fork_enomem_every_point),
 		TL_CASE_V6_18(test_fork_enomem_every_point),
 		TL_CASE(test_rmap_walk_visits),
+		TL_CASE(test_clone_nowait_then_sleeping),
+		TL_CASE_V6_18(test_clone_nowait_then_sleeping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

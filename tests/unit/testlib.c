@@ -24,13 +24,18 @@ void tl_fail_nth(unsigned long n)
 	tl_fail_at = n;
 }
 
+void tl_setup_fail_hook(void)
+{
+	tl_fail_nth(0);
+	slab_set_fail_hook(tl_fail_hook, NULL);
+}
+
 void tl_setup(enum anonvma_design design)
 {
 	assert_int_equal(anonvma_init(design), 0);
 	for (int i = 0; i < TL_MAX_MM; i++)
 		tl_mms[i] = NULL;
-	tl_fail_nth(0);
-	slab_set_fail_hook(tl_fail_hook, NULL);
+	tl_setup_fail_hook();
 	tl_warns_at_start = vm_warn_count();
 }
 

@@ -68,5 +68,7 @@ unsigned long tl_frees(struct kmem_cache *c, enum alloc_site site);
 unsigned long tl_live(struct kmem_cache *c);
 /** tl_fail_nth() - make the @n-th allocation from now fail (0: never). */
 void tl_fail_nth(unsigned long n);
+/** tl_setup_fail_hook() - put back the hook tl_fail_nth() drives, failing nothing. */
+void tl_setup_fail_hook(void);
 
 #endif

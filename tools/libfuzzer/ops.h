@@ -136,6 +136,7 @@ struct ops_state {
 	bool fail_pending;	/* a fail record waits for the next op */
 	bool fail_used;		/* the running op has one armed */
 	bool fail_fired;	/* and it failed an allocation */
+	bool fail_hard;		/* one that was not GFP_NOWAIT */
 	int fail_cache;		/* enum fi_cache */
 	unsigned int fail_nth;
 	int opno;

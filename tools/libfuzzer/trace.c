@@ -329,6 +329,18 @@ static bool fail_expressible(const struct ops_rec *r, const struct ops_call *c,
 	       strncmp(lines, "#!", 2) != 0;
 }
 
+/* Does the last line of @text (each ends with a newline) start with '#'? */
+static bool last_line_is_comment(const char *text)
+{
+	size_t len = strlen(text);
+
+	while (len && text[len - 1] == '\n')
+		len--;
+	while (len && text[len - 1] != '\n')
+		len--;
+	return text[len] == '#';
+}
+
 /**
  * ops_trace() - one operation as scenario lines, with its result.
  * @out: where to print.
@@ -376,14 +388,18 @@ void ops_trace(FILE *out, const struct ops_state *st, const struct ops_rec *r,
 			st->fail_nth,
 			st->fail_fired ? "" : " (not reached by the operation)");
 	fputs(lines, out);
-	free(lines);
 	trace.ops = true;
 	if (r->op == OP_EXEC || (r->op == OP_MMAP && c->created &&
-				 !st->mm[r->p]))
+				 !st->mm[r->p])) {
+		free(lines);
 		return;
+	}
 	res = result_str(ret);
+	/* An operation the language cannot say has its result said in a comment too. */
 	if (res)
-		fprintf(out, "expect errno %s\n", res);
+		fprintf(out, "%sexpect errno %s\n",
+			last_line_is_comment(lines) ? "#! " : "", res);
+	free(lines);
 }
 
 /**

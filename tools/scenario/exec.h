@@ -56,7 +56,9 @@ struct exec_opts {
  * @procs_created, @procs_exited: processes started, and `exit`s run.
  * @injected_step: the step (1-based) during which opts->fi injected its
  *               first failure, 0 if it did not; @injected_result: what
- *               that operation returned; @injected_cache/@injected_site:
+ *               that operation returned; @injected_absorbed: it
+ *               succeeded, or every failure in it was a GFP_NOWAIT one
+ *               it fell back from; @injected_cache/@injected_site:
  *               the allocation that failed (enum fi_cache, alloc_site).
  * @fault_violations: after an injected failure (opts->fi or a `fail`
  *               line): wrong result, or a state the kernel would not
@@ -79,6 +81,7 @@ struct exec_summary {
 	unsigned long swapped, migrated;
 	int procs_created, procs_exited;
 	int injected_step, injected_result;
+	bool injected_absorbed;
 	int injected_cache, injected_site;
 	int fault_violations;
 	int skipped_after, failed_after;

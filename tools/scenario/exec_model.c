@@ -412,9 +412,10 @@ static void fault_report(void *arg, const char *msg)
 /*
  * An allocation of @st was failed on purpose: it must return what the
  * kernel returns, and leave what the kernel leaves (failcheck.c).  An
- * operation that succeeded anyway absorbed the failure (a retry, or an
- * allocation it can do without); `--fail-each` compares that step with
- * the run without injection.
+ * operation that succeeded anyway, or whose failures were all GFP_NOWAIT
+ * ones, absorbed the failure (a retry, or an allocation it can do
+ * without) and is not checked here; `--fail-each` compares that step
+ * with the run without injection.
  */
 static void check_injected(struct exec_state *x, const struct scn_step *st,
 			   struct obs_step *o)
@@ -470,6 +471,8 @@ static bool run_step(struct exec_state *x, int i)
 	const struct scn_step *st = &x->s->steps[i];
 	struct failinject *fi = x->fi;
 	unsigned long injected = fi ? fi->injected : 0;
+	unsigned long nowait = fi ? fi->injected_nowait : 0;
+	bool absorbed;
 	bool after = x->after, go_on = true;
 	struct obs_step o;
 	int held;
@@ -502,12 +505,20 @@ static bool run_step(struct exec_state *x, int i)
 	obs_model_snapshot(&x->obs, &o);
 	if (st->proc >= 0)
 		label_folio_ops(&o, st->proc);
+	/*
+	 * Every failure of the step was a GFP_NOWAIT one, which the model
+	 * falls back from: the operation's result is its own (a hole in a
+	 * madvise range, say), not the failure's.
+	 */
+	absorbed = o.result == SCN_OK ||
+		   (fi && fi_hard_failures(fi, injected, nowait) == 0);
 
 	if (fi && !after && fi->first_count) {
 		/* opts->fi struck: from here on the scenario's script is void. */
 		x->after = true;
 		x->sum->injected_step = i + 1;
 		x->sum->injected_result = o.result;
+		x->sum->injected_absorbed = absorbed;
 		x->sum->injected_cache = fi->last_cache;
 		x->sum->injected_site = fi->last_site;
 	}
@@ -520,7 +531,8 @@ static bool run_step(struct exec_state *x, int i)
 		if (st->fail_nth)
 			check_fail_line(x, st, &o);
 	}
-	if (fi && fi->injected != injected && (x->opts->check || x->after))
+	if (fi && fi->injected != injected && !absorbed &&
+	    (x->opts->check || x->after))
 		check_injected(x, st, &o);
 	if (x->opts->check || st->op == SCN_OP_CHECK)
 		go_on = run_check(x, st, &o, held) && go_on;

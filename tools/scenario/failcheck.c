@@ -436,6 +436,11 @@ int fail_absorbed_check(const struct scenario *s, const struct scn_step *st,
 	struct fc c = { s, st, clean, after, report, arg, 0, false };
 	int obj, k;
 
+	/* A result of the operation's own, such as a hole's ENOMEM. */
+	if (clean->result != after->result)
+		fc_fail(&c, "returned %s, without the failure %s",
+			scn_result_name(after->result),
+			scn_result_name(clean->result));
 	if (st->op == SCN_OP_MREMAP && (st->flags & MREMAP_FIXED)) {
 		fc_each_proc(&c, absorbed_mremap_proc);
 		fc_cmp_avs(&c, AV_ACTIVE);

@@ -129,6 +129,8 @@ static bool fi_inject(struct failinject *fi, enum fi_cache c,
 		      enum alloc_site site)
 {
 	fi->injected++;
+	if (slab_alloc_is_nowait())
+		fi->injected_nowait++;
 	fi->last_cache = c;
 	fi->last_site = site;
 	return true;

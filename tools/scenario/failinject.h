@@ -61,6 +61,9 @@ enum fi_cache fi_cache_of(const struct kmem_cache *c);
  * @armed: allocations are counted and failed only while this is set.
  * @count: allocations counted so far.
  * @injected: allocations failed so far (by any rule).
+ * @injected_nowait: of those, GFP_NOWAIT ones (slab_alloc_is_nowait()),
+ *            which the model's callers always fall back from: failing
+ *            one is absorbed, whatever the operation returns.
  * @step_cache, @step_nth, @step_seen: the `fail` line in force for the
  *            current operation (fi_arm_step()): fail the step_nth-th
  *            allocation from step_cache; 0 when there is none.
@@ -77,7 +80,7 @@ struct failinject {
 
 	bool armed;
 	unsigned long count;
-	unsigned long injected;
+	unsigned long injected, injected_nowait;
 	enum fi_cache step_cache;
 	unsigned long step_nth, step_seen;
 	enum fi_cache last_cache;
@@ -92,6 +95,20 @@ void fi_init(struct failinject *fi);
 void fi_install(struct failinject *fi);
 /** fi_arm_step() - for the next operation only: fail the @nth allocation from @c (0: none). */
 void fi_arm_step(struct failinject *fi, enum fi_cache c, unsigned long nth);
+/**
+ * fi_hard_failures() - failures injected since a snapshot of @fi's
+ * counters that were not GFP_NOWAIT ones, i.e. that the operation could
+ * not fall back from.
+ * @fi: the injector.
+ * @injected, @nowait: @fi->injected and @fi->injected_nowait before.
+ */
+static inline unsigned long fi_hard_failures(const struct failinject *fi,
+					     unsigned long injected,
+					     unsigned long nowait)
+{
+	return (fi->injected - injected) - (fi->injected_nowait - nowait);
+}
+
 /** fi_hook() - the alloc_fail_fn that fi_install() installs (@arg: the injector). */
 bool fi_hook(const struct kmem_cache *c, enum alloc_site site, void *arg);
 

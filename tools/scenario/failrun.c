@@ -260,7 +260,7 @@ struct run_result {
 	int status;		/* exec_model()'s */
 	int step, result, cache, site;
 	unsigned long count, injected;
-	bool absorbed_diff;
+	bool absorbed, absorbed_diff;
 	char *msgs;		/* everything before the end line */
 	char *extra;		/* after it */
 	char died[64];		/* how it died, when it did not finish */
@@ -284,13 +284,14 @@ static void child_run(struct point_arg *pa, FILE *w)
 	status = run_one(pa->s, pa->fo, &pa->fi, pa->clean ? &cap : NULL,
 			 &sum, w);
 	step = sum.injected_step;
-	if (pa->clean && step && sum.injected_result == SCN_OK)
+	if (pa->clean && step && sum.injected_absorbed)
 		ndiff = absorbed_diffs(pa->s, step, pa->clean, &cap, &diffs);
-	fprintf(w, RUN_END "%d %d %d %d %d %lu %lu %d\n", status, step,
+	fprintf(w, RUN_END "%d %d %d %d %d %lu %lu %d %d\n", status, step,
 		sum.injected_result, sum.injected_cache, sum.injected_site,
-		pa->fi.count, pa->fi.injected, ndiff != 0);
+		pa->fi.count, pa->fi.injected, sum.injected_absorbed,
+		ndiff != 0);
 	if (ndiff) {
-		fprintf(w, "    the operation succeeded but left another state than without the failure:\n");
+		fprintf(w, "    the operation absorbed the failure but left another state than without it:\n");
 		print_indented(w, diffs);
 		fprintf(w, "    without:\n");
 		print_indented(w, captured(pa->clean, step));
@@ -351,14 +352,15 @@ static void run_isolated(struct point_arg *pa, struct run_result *rr)
 	rr->msgs = buf;
 	end = strstr(buf, RUN_END);
 	if (end && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
-		int ad = 0;
+		int ab = 0, ad = 0;
 
 		*end = '\0';
 		end += strlen(RUN_END);
-		rr->finished = sscanf(end, "%d %d %d %d %d %lu %lu %d",
+		rr->finished = sscanf(end, "%d %d %d %d %d %lu %lu %d %d",
 				      &rr->status, &rr->step, &rr->result,
 				      &rr->cache, &rr->site, &rr->count,
-				      &rr->injected, &ad) == 8;
+				      &rr->injected, &ab, &ad) == 9;
+		rr->absorbed = ab;
 		rr->absorbed_diff = ad;
 		end = strchr(end, '\n');
 		rr->extra = end ? end + 1 : NULL;
@@ -392,7 +394,7 @@ static bool sweep_point(const struct scenario *s,
 	if (rr.step) {
 		res->injected++;
 		res->per_cache[rr.cache & 15]++;
-		if (rr.result == SCN_OK)
+		if (rr.absorbed)
 			res->absorbed++;
 		else
 			res->failed++;
@@ -411,7 +413,7 @@ static bool sweep_point(const struct scenario *s,
 				alloc_site_name((enum alloc_site)rr.site),
 				rr.step, step_line(s, rr.step),
 				step_text(s, rr.step),
-				rr.result == SCN_OK ? "absorbed" :
+				rr.absorbed ? "absorbed" :
 				scn_result_name(rr.result),
 				bad ? ": VIOLATION" : "");
 		else
