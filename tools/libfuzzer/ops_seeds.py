@@ -44,6 +44,12 @@ def mremap(p, a, n, new_pages, flags, to=0, g=0):
     return op("mremap", p, a, n, f=flags, g=g, h=new_pages - 1, k=to)
 
 
+def forked(pages):
+    """Process 0 maps and writes @pages pages, then forks process 1."""
+    return (op("mmap", 0, 0, pages, f=R | W) + op("write", 0, 0, pages) +
+            op("fork", 0))
+
+
 SEEDS = {
     "fork-cow": prog(0,
         op("mmap", 0, 0, 4, f=R | W),
@@ -136,9 +142,7 @@ SEEDS = {
         op("fail", f=FI["anon_vma"], n=1),
         op("write", 1, 2, 2)),
     "fail-split": prog(1,
-        op("mmap", 0, 0, 8, f=R | W),
-        op("write", 0, 0, 8),
-        op("fork", 0),
+        forked(8),
         op("fail", f=FI["vma"], n=1),
         op("mprotect", 1, 2, 2, f=R),
         op("fail", f=FI["avc"], n=1),
@@ -151,9 +155,7 @@ SEEDS = {
     # without sleeping, so this madvise splits, advises the mapped part
     # and returns the hole's ENOMEM; the harness wanted EAGAIN.
     "madvise-hole-nowait": prog(1,
-        op("mmap", 0, 0, 8, f=R | W),
-        op("write", 0, 0, 8),
-        op("fork", 0),
+        forked(8),
         op("fail", f=FI["avc"], n=1),
         op("madvise", 1, 4, 16, f=WIPEONFORK),
         op("fail", f=FI["vma"], n=1),
