@@ -31,7 +31,7 @@ LIB_SRCS   := $(wildcard mm/*.c)
 # Tool libraries linked into the anonvma command and the tests: the
 # scenario language and model executor, the kernel executor, the fuzzer,
 # and the design lab (drawing, reports, benchmark workloads).
-TOOL_DIRS  := tools/scenario tools/kernel tools/fuzz tools/lab
+TOOL_DIRS  := tools/scenario tools/kernel tools/fuzz tools/lab tools/replay
 TOOL_SRCS  := $(foreach d,$(TOOL_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS   := $(wildcard tools/cli/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)

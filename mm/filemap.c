@@ -17,6 +17,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -69,6 +70,7 @@ static struct file *__file_create(const char *name, unsigned long pages,
 	f->f_mapping.nr_pages = pages;
 	spin_lock_init(&f->f_mapping.lock, LOCK_CLASS_INTERNAL);
 	f->f_count = 1;
+	f->f_mode = FMODE_READ | FMODE_WRITE;
 	f->shmem = shmem;
 	f->serial = __atomic_add_fetch(&file_serial, 1, __ATOMIC_RELAXED);
 	snprintf(f->name, sizeof(f->name), "%s", name ? name : "");
@@ -140,6 +142,43 @@ void fput(struct file *f)
 	}
 	free(f->f_mapping.pages);
 	free(f);
+}
+
+/**
+ * file_grow() - see mm.h.
+ * @f: the file.
+ * @pages: its new size in pages; a smaller one changes nothing.
+ *
+ * A recorded program maps files whose size the recording does not show;
+ * the replay grows each file to cover what is mapped, so that a fault
+ * the kernel served is not turned into SIGBUS for want of a size.  The
+ * fault path reads the size without the lock, so call this only while
+ * nothing faults on @f (as i_size changes under the inode lock).
+ */
+int file_grow(struct file *f, unsigned long pages)
+{
+	struct address_space *as = &f->f_mapping;
+	struct folio **new, **old;
+	unsigned long n;
+
+	if (pages <= as->nr_pages)
+		return 0;
+	new = calloc(pages, sizeof(*new));
+	if (!new)
+		return -ENOMEM;
+	spin_lock(&as->lock);
+	old = as->pages;
+	n = as->nr_pages;
+	if (pages > n) {
+		if (n)
+			memcpy(new, old, n * sizeof(*new));
+		as->pages = new;
+		as->nr_pages = pages;
+		new = old;
+	}
+	spin_unlock(&as->lock);
+	free(new);
+	return 0;
 }
 
 /**

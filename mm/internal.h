@@ -58,6 +58,10 @@ struct vm_area_struct *vma_next(struct vm_area_struct *vma);
 struct vm_area_struct *vma_prev_of_addr(struct mm_struct *mm,
 					unsigned long addr);
 
+/** mmap_new_vma() - link a new VMA without merging (mm/mmap.c). */
+int mmap_new_vma(struct mm_struct *mm, struct file *file, unsigned long addr,
+		 unsigned long len, vm_flags_t vm_flags, unsigned long pgoff);
+
 /* mm/mmap.c */
 /** exit_mmap() - unmap and free every VMA of an exiting (or failed-fork) mm. */
 void exit_mmap(struct mm_struct *mm);

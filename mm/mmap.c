@@ -49,12 +49,12 @@ static unsigned long get_unmapped_area(struct mm_struct *mm,
 }
 
 /*
- * mmap_new_vma() - the VMA that mmap and brk make when no neighbour
+ * mmap_new_vma() - the VMA that mmap, brk and exec make when no neighbour
  * could be merged with or expanded: [addr, addr + len) with the given
  * attributes, linked into @mm, holding its own reference on @file (may
  * be NULL).  Returns 0, or -ENOMEM with nothing changed.
  */
-static int mmap_new_vma(struct mm_struct *mm, struct file *file,
+int mmap_new_vma(struct mm_struct *mm, struct file *file,
 			unsigned long addr, unsigned long len,
 			vm_flags_t vm_flags, unsigned long pgoff)
 {
@@ -227,6 +227,10 @@ static long do_mmap(struct mm_struct *mm, unsigned long addr,
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS) && !file)
 		return -EBADF;
+	/* Writing through a shared mapping needs a file opened for writing. */
+	if (file && type == MAP_SHARED && (prot & PROT_WRITE) &&
+	    !(file->f_mode & FMODE_WRITE))
+		return -EACCES;
 
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & ~PAGE_MASK)
@@ -250,6 +254,13 @@ static long do_mmap(struct mm_struct *mm, unsigned long addr,
 		vm_flags |= VM_NORESERVE;
 	if (type == MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	/*
+	 * A read-only file's shared mapping can never become writable (no
+	 * VM_MAYWRITE, so mprotect refuses), and without VM_SHARED it is
+	 * not counted as a writable shared mapping: 6.18's do_mmap().
+	 */
+	if (type == MAP_SHARED && file && !(file->f_mode & FMODE_WRITE))
+		vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
 	if (!file) {
 		if (type == MAP_SHARED) {
 			/* Shared anonymous memory is a shmem file (spec §3.1). */

@@ -83,6 +83,14 @@ unsigned long sys_brk(struct mm_struct *mm, unsigned long brk);
 void mm_set_brk_base(struct mm_struct *mm, unsigned long base);
 
 /**
+ * insert_vm_struct() - link one VMA of a new program image as exec left
+ * it (mm/exec.c): no merge, exact flags; 0, -EINVAL, -EEXIST or -ENOMEM.
+ */
+int insert_vm_struct(struct mm_struct *mm, unsigned long start,
+		     unsigned long end, vm_flags_t vm_flags, struct file *file,
+		     unsigned long pgoff);
+
+/**
  * handle_mm_fault() - resolve a fault at @addr in @vma (mmap lock held
  * for read).  Returns 0 or VM_FAULT_* bits.
  */
@@ -110,5 +118,10 @@ struct vm_area_struct *mm_vma_at(struct mm_struct *mm, int i);
 struct file *file_create(const char *name, unsigned long pages);
 void get_file(struct file *f);
 void fput(struct file *f);
+/**
+ * file_grow() - make @f at least @pages pages long (a file that grew on
+ * disk since it was opened); 0 or -ENOMEM with @f unchanged.
+ */
+int file_grow(struct file *f, unsigned long pages);
 
 #endif

@@ -219,9 +219,14 @@ struct address_space {
  * Page contents are a token derived from (file serial, index) until a
  * shared mapping writes them.
  */
+/* struct file's f_mode bits: how the file was opened. */
+#define FMODE_READ	0x1u
+#define FMODE_WRITE	0x2u
+
 struct file {
 	struct address_space f_mapping;
 	int f_count;			/* atomic */
+	unsigned int f_mode;		/* FMODE_*; file_create(): both */
 	bool shmem;			/* MAP_SHARED|MAP_ANONYMOUS backing */
 	unsigned long serial;
 	char name[32];

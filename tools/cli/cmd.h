@@ -22,6 +22,7 @@ int cmd_run(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_fuzz(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_draw(int argc, char **argv);

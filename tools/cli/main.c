@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "workload", cmd_workload, "print the built-in scenario" },
 	{ "kernel", cmd_kernel, "run a scenario on the host kernel" },
 	{ "diff", cmd_diff, "run a scenario on both and show where they disagree" },
+	{ "replay", cmd_replay, "replay a recorded program through the model, compared with the kernel" },
 	{ "fuzz", cmd_fuzz, "random scenarios on the model (and the kernel)" },
 	{ "bench", cmd_bench, "benchmark workloads, designs side by side" },
 	{ "draw", cmd_draw, "the anon_vma hierarchy of a scenario as Graphviz" },
@@ -31,6 +32,7 @@ static const char usage[] =
 "  anonvma workload\n"
 "  anonvma kernel [--json|--quiet|--final] FILE\n"
 "  anonvma diff [--design NAME] [--bug NAME] [--check] [--all] [--quiet] FILE\n"
+"  anonvma replay [--design NAME|all] [--json] [--images] [--check[=N]] FILE\n"
 "  anonvma fuzz [--kernel] [--seed N] [--count N] [--steps N] [--out DIR]\n"
 "               [--design NAME] [--bug NAME]\n"
 "  anonvma bench [WORKLOAD] [--design NAME|all] [--param K=V] [--kernel] [--plot DIR]\n"
