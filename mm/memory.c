@@ -118,9 +118,35 @@ static vm_fault_t finish_new_anon_fault(struct vm_area_struct *vma,
 }
 
 /*
+ * Whether read faults may map the shared zero page.  Upstream x86 always
+ * may (mm_forbids_zeropage() is 0 there).  Some virtualised hosts' kernels
+ * never do: the PVM guest patches add a boot option, pvm_no_zero_page=1
+ * (visible as /sys/module/kernel/parameters/pvm_no_zero_page), under which
+ * a read fault on private anonymous memory takes the write path: it
+ * prepares the anon_vma and maps a new private page, writable when the
+ * VMA is.  Scenarios run with the upstream rule; the kernel executor and
+ * replay follow the host or the recording.
+ */
+static bool zero_page_forbidden;
+
+/** mm_set_zero_page_forbidden() - see mm.h. */
+void mm_set_zero_page_forbidden(bool forbid)
+{
+	__atomic_store_n(&zero_page_forbidden, forbid, __ATOMIC_RELAXED);
+}
+
+/** mm_forbids_zeropage() - see mm.h. */
+bool mm_forbids_zeropage(const struct mm_struct *mm)
+{
+	(void)mm;
+	return __atomic_load_n(&zero_page_forbidden, __ATOMIC_RELAXED);
+}
+
+/*
  * do_anonymous_page() - a fault on a none PTE of a private anonymous
  * VMA (spec §3.2).  A read maps the shared zero page and leaves the VMA
- * unfaulted: no anon_vma, no rmap.  A write prepares the anon_vma
+ * unfaulted: no anon_vma, no rmap (unless the host forbids the zero
+ * page, above: then a read is served as a write).  A write prepares the anon_vma
  * (failure: VM_FAULT_OOM), allocates a zeroed folio (failure:
  * VM_FAULT_OOM with the PTE untouched) and maps it exclusively.
  */
@@ -136,7 +162,7 @@ static vm_fault_t do_anonymous_page(struct vm_area_struct *vma,
 	if (vma->vm_flags & VM_SHARED)
 		return VM_FAULT_SIGBUS;
 
-	if (!write) {
+	if (!write && !mm_forbids_zeropage(mm)) {
 		ptep = lock_pte(mm, addr, true, &ret);
 		if (ptep && pte_none(ptep_get(ptep)))
 			set_pte(ptep, mk_zero_pte());

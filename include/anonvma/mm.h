@@ -8,6 +8,7 @@
 #ifndef ANONVMA_MM_H
 #define ANONVMA_MM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -106,6 +107,15 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long addr,
  */
 vm_fault_t access_page(struct mm_struct *mm, unsigned long addr, bool write,
 		       uint64_t *value);
+
+/**
+ * mm_set_zero_page_forbidden() - make read faults on private anonymous
+ * memory allocate a page instead of mapping the zero page, as a host
+ * booted with pvm_no_zero_page=1 does (mm/memory.c); false: upstream.
+ */
+void mm_set_zero_page_forbidden(bool forbid);
+/** mm_forbids_zeropage() - do read faults in @mm avoid the zero page? */
+bool mm_forbids_zeropage(const struct mm_struct *mm);
 
 /** find_vma() - first VMA with vm_end > @addr, or NULL. */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);

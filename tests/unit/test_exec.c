@@ -89,6 +89,44 @@ static void test_readonly_file_shared(void **state)
 	tl_exit(mm);
 }
 
+/*
+ * A host booted with pvm_no_zero_page=1 serves a read fault on private
+ * anonymous memory as a write: the anon_vma is prepared and the page is
+ * a new exclusive folio, writable, so the first write does not fault.
+ */
+static void test_no_zero_page(void **state)
+{
+	struct mm_struct *mm = tl_mm();
+	struct kmem_cache_stats before, after;
+	struct vm_area_struct *vma;
+	pte_t *ptep;
+
+	tl_map(mm, 0, 2, RW);
+	tl_read(mm, 0);
+	assert_null(tl_vma(mm, 0)->anon_vma);
+	mm_set_zero_page_forbidden(true);
+	assert_true(mm_forbids_zeropage(mm));
+	kmem_cache_get_stats(anon_vma_cachep, &before);
+	tl_read(mm, 1);
+	kmem_cache_get_stats(anon_vma_cachep, &after);
+	mm_set_zero_page_forbidden(false);
+	vma = tl_vma(mm, 1);
+	assert_non_null(vma->anon_vma);
+	assert_int_equal(after.allocs[SITE_PREPARE] - before.allocs[SITE_PREPARE], 1);
+	assert_int_equal(tl_anon(mm, 1), vma->anon_vma);
+	assert_true(PageAnonExclusive(tl_folio(mm, 1)));
+	ptep = pte_offset_map(mm, PG(1), false, NULL);
+	assert_non_null(ptep);
+	assert_true(pte_write(*ptep));
+	/* The page read before stays the zero page: no anon page for it. */
+	ptep = pte_offset_map(mm, PG(0), false, NULL);
+	assert_non_null(ptep);
+	assert_true(is_zero_pte(*ptep));
+	assert_int_equal(mm->rss_anon, 1);
+	tl_check();
+	tl_exit(mm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +134,7 @@ int main(void)
 		TL_CASE(test_special_never_merges),
 		TL_CASE(test_file_grow),
 		TL_CASE(test_readonly_file_shared),
+		TL_CASE(test_no_zero_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,6 +49,7 @@ int kdiff_run(const struct scenario *s, const struct kdiff_opts *o,
 
 	r->design = o->design >= 0 ? o->design : r->kinfo.design;
 	mo.design = r->design;
+	mo.no_zero_page = r->kinfo.no_zero_page;
 	mo.bugs = o->bugs;
 	mo.check = o->check;
 	mo.arg = &r->model;

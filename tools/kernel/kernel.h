@@ -30,6 +30,8 @@
  * @design: the model design (enum anonvma_design) that follows the
  *          host's rules, from kernel_design_for_release().
  * @cpu: the CPU every process of the run was pinned to.
+ * @no_zero_page: the host never maps the zero page on a read fault
+ *          (booted with pvm_no_zero_page=1, see mm_set_zero_page_forbidden()).
  * @pages: the page-sharing part was observed (false when KSM runs).
  * @no_pages: why it was not.
  * @skipped: why the oracle cannot run here ("" when it can).
@@ -49,6 +51,7 @@ struct kernel_info {
 	char release[65];
 	int design;
 	int cpu;
+	bool no_zero_page;
 	bool pages;
 	char no_pages[128];
 	char skipped[256];
@@ -71,6 +74,14 @@ struct kernel_info {
  * Return: an enum anonvma_design value.
  */
 int kernel_design_for_release(const char *release);
+
+/**
+ * kernel_forbids_zero_page() - does this host's kernel serve read faults
+ * on private anonymous memory without the zero page?  True when the PVM
+ * guest option pvm_no_zero_page is on; upstream kernels have no such
+ * option and always use the zero page.
+ */
+bool kernel_forbids_zero_page(void);
 
 /**
  * kernel_probe() - can the kernel oracle run here?

@@ -94,6 +94,19 @@ bool kernel_pfns_visible(char *why, size_t n)
 	return true;
 }
 
+/** kernel_forbids_zero_page() - see kernel.h. */
+bool kernel_forbids_zero_page(void)
+{
+	FILE *f = fopen("/sys/module/kernel/parameters/pvm_no_zero_page", "r");
+	int c;
+
+	if (!f)
+		return false;
+	c = fgetc(f);
+	fclose(f);
+	return c == 'Y' || c == '1';
+}
+
 /** kernel_probe() - see kernel.h. */
 bool kernel_probe(struct kernel_info *info)
 {
@@ -110,6 +123,7 @@ bool kernel_probe(struct kernel_info *info)
 	}
 	snprintf(info->release, sizeof(info->release), "%s", u.release);
 	info->design = kernel_design_for_release(u.release);
+	info->no_zero_page = kernel_forbids_zero_page();
 	if (strcmp(u.sysname, "Linux")) {
 		snprintf(info->skipped, sizeof(info->skipped),
 			 "the host is %s, not Linux", u.sysname);

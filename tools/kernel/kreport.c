@@ -241,9 +241,11 @@ void kdiff_print(FILE *out, const struct scenario *s,
 			"the model could not run the scenario");
 		return;
 	}
-	fprintf(out, "kernel: Linux %s (rules %s), pinned to CPU %d, %d run%s: %lu us + %lu us control\n",
+	fprintf(out, "kernel: Linux %s (rules %s%s), pinned to CPU %d, %d run%s: %lu us + %lu us control\n",
 		r->kinfo.release,
-		design_name((enum anonvma_design)r->kinfo.design), r->kinfo.cpu,
+		design_name((enum anonvma_design)r->kinfo.design),
+		r->kinfo.no_zero_page ? "; no zero page: pvm_no_zero_page=1" : "",
+		r->kinfo.cpu,
 		r->kinfo.attempts, r->kinfo.attempts == 1 ? "" : "s",
 		r->kinfo.usec_run, r->kinfo.usec_control);
 	fprintf(out, "model: design %s%s, %lu us (kernel's observed pass / model: %.1f)\n",

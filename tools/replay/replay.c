@@ -472,6 +472,7 @@ static void on_fault(struct rstate *st, struct rtask *task,
 {
 	struct rop *op = &task->op;
 	uint64_t token = e->fault.addr;
+	struct vm_area_struct *vma;
 	vm_fault_t ret;
 
 	if (e->fault.addr >= USER_TOP)
@@ -490,6 +491,14 @@ static void on_fault(struct rstate *st, struct rtask *task,
 	if (!task->img || !task->img->mm)
 		return;
 	st->res->faults++;
+	/*
+	 * vdso and vvar are special mappings with a fault handler of their
+	 * own (no anonymous memory, no anon_vma); the model has no vm_ops
+	 * and would take them for anonymous VMAs.
+	 */
+	vma = vma_lookup(task->img->mm, e->fault.addr);
+	if (vma && vmflags_special(vma->vm_flags))
+		return;
 	/*
 	 * A fault the model refuses (SIGSEGV, SIGBUS) may be one the kernel
 	 * refused too: a program can catch the signal.  Only the counts
@@ -763,6 +772,7 @@ int replay_run(const struct trace *t, const struct replay_opts *opts,
 		replay_note_diff(&st, NULL, "the model cannot be set up");
 		return -1;
 	}
+	mm_set_zero_page_forbidden(t->no_zero_page);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < t->nev && !st.oom; i++) {
 		on_event(&st, &t->ev[i]);
@@ -788,7 +798,8 @@ int replay_run(const struct trace *t, const struct replay_opts *opts,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->seconds = (double)(t1.tv_sec - t0.tv_sec) +
 		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	anonvma_exit(NULL);
+	res->leaks = anonvma_exit(NULL);
+	mm_set_zero_page_forbidden(false);
 	if (st.oom) {
 		replay_note_diff(&st, NULL, "out of memory: the replay stopped early");
 		return -1;
@@ -808,5 +819,6 @@ void replay_result_free(struct replay_result *res)
 bool replay_agrees(const struct replay_result *res)
 {
 	return res->compared && !res->ndiffs_total && !res->violations &&
+	       !res->leaks &&
 	       !res->ops_differ && !res->layouts_differ;
 }

@@ -83,6 +83,7 @@ struct replay_diff {
  * @vmas_with_av: VMAs that had an anon_vma when their image ended, summed
  *                over the images; @vmas: all their VMAs.
  * @checks, @violations: invariant checks run and failed (--check).
+ * @leaks: model objects left when the model was torn down.
  * @diffs: the first REPLAY_MAX_DIFFS disagreements, in trace order.
  */
 struct replay_result {
@@ -100,6 +101,7 @@ struct replay_result {
 	unsigned long peak[NR_SCN_OBJECTS];
 	unsigned long vmas_with_av, vmas;
 	unsigned long checks, violations;
+	unsigned long leaks;
 	char first_violation[512];
 	struct replay_image *images;
 	size_t nimages;

@@ -105,10 +105,17 @@ void layout_install(struct rstate *st, struct rimage *img,
 		uint64_t a, end = s->runs[i].start + s->runs[i].npages * PAGE_SIZE;
 
 		for (a = s->runs[i].start; a < end; a += PAGE_SIZE) {
-			struct vm_area_struct *vma = vma_lookup(mm, a);
+			struct vm_area_struct *vma = find_vma(mm, a);
 			uint64_t token = a;
 
-			if (!vma || vmflags_special(vma->vm_flags))
+			if (!vma || vma->vm_start >= end)
+				break;
+			if (vma->vm_start > a) {
+				/* Skip the hole at once: runs may span gaps. */
+				a = vma->vm_start - PAGE_SIZE;
+				continue;
+			}
+			if (vmflags_special(vma->vm_flags))
 				continue;
 			if (!(vma->vm_flags & VM_WRITE)) {
 				replay_note_diff(st, op, "exec wrote page %#llx of a read-only VMA",
@@ -158,27 +165,55 @@ static bool model_anon_present(struct mm_struct *mm, unsigned long addr)
 	return folio_test_anon(pte_folio(pte));
 }
 
+/*
+ * Beyond this many pages a VMA (a large reservation, mostly PROT_NONE) is
+ * checked only where the kernel has pages: walking every empty page would
+ * make one snapshot cost seconds.
+ */
+#define FULL_COMPARE_PAGES (1UL << 18)
+
+static bool page_differs(struct mm_struct *mm, unsigned long a, bool kernel,
+			 char *why, size_t n)
+{
+	bool model = model_anon_present(mm, a);
+
+	if (kernel == model)
+		return false;
+	snprintf(why, n, "page %#lx: %s on the kernel, %s on the model", a,
+		 kernel ? "present" : "absent", model ? "present" : "absent");
+	return true;
+}
+
 static bool compare_pages(struct mm_struct *mm, const struct tsnap *s,
 			  const struct vm_area_struct *vma, uint32_t *run,
 			  char *why, size_t n)
 {
+	bool full = vma_pages(vma) <= FULL_COMPARE_PAGES;
 	unsigned long a;
 
-	for (a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
-		bool kernel = false, model;
+	if (full) {
+		for (a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
+			bool kernel;
 
-		while (*run < s->nruns &&
-		       s->runs[*run].start + s->runs[*run].npages * PAGE_SIZE <= a)
-			(*run)++;
-		if (*run < s->nruns && s->runs[*run].start <= a)
-			kernel = true;
-		model = model_anon_present(mm, a);
-		if (kernel != model) {
-			snprintf(why, n, "page %#lx: %s on the kernel, %s on the model",
-				 a, kernel ? "present" : "absent",
-				 model ? "present" : "absent");
-			return false;
+			while (*run < s->nruns &&
+			       s->runs[*run].start + s->runs[*run].npages * PAGE_SIZE <= a)
+				(*run)++;
+			kernel = *run < s->nruns && s->runs[*run].start <= a;
+			if (page_differs(mm, a, kernel, why, n))
+				return false;
 		}
+		return true;
+	}
+	for (; *run < s->nruns && s->runs[*run].start < vma->vm_end; (*run)++) {
+		const struct tsnap_run *r = &s->runs[*run];
+		unsigned long end = r->start + r->npages * PAGE_SIZE;
+
+		for (a = r->start > vma->vm_start ? r->start : vma->vm_start;
+		     a < end && a < vma->vm_end; a += PAGE_SIZE)
+			if (page_differs(mm, a, true, why, n))
+				return false;
+		if (end > vma->vm_end)
+			break;
 	}
 	return true;
 }

@@ -49,8 +49,9 @@ void replay_print(FILE *out, const struct trace *t,
 
 	for (i = 0; i < res->nimages; i++)
 		known += res->images[i].known;
-	fprintf(out, "replay: %s (Linux %s, %zu events, %zu snapshots)\n",
-		t->command, t->kernel, t->nev, t->nsnaps);
+	fprintf(out, "replay: %s (Linux %s%s, %zu events, %zu snapshots)\n",
+		t->command, t->kernel, t->no_zero_page ? ", no zero page" : "",
+		t->nev, t->nsnaps);
 	fprintf(out, "model: design %s%s, %.3f s\n\n", design_name(res->design),
 		res->compared ? " (the host kernel's rules: compared)" :
 		" (not the recording kernel's rules: counted, not compared)",

@@ -140,13 +140,19 @@ struct tsnap {
 	size_t strings_len;
 };
 
-/** struct trace - a whole recording. */
+/**
+ * struct trace - a whole recording.
+ * @no_zero_page: the recording kernel served read faults on private
+ *                anonymous memory without the zero page (header line
+ *                "zero-page forbidden"; see mm_set_zero_page_forbidden()).
+ */
 struct trace {
 	char kernel[128];
 	char machine[32];
 	char command[512];
 	int root_pid;
 	unsigned long page_size;
+	bool no_zero_page;
 	struct tevent *ev;
 	size_t nev;
 	struct tsnap *snaps;

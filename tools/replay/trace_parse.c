@@ -513,6 +513,10 @@ static int parse_header(struct reader *r, char **pos, const char *end,
 				return fail(r, "bad root-pid %s", line + 9);
 			r->t->root_pid = (int)v;
 			seen[4] = true;
+		} else if (!strncmp(line, "zero-page ", 10)) {
+			if (strcmp(val, "forbidden") && strcmp(val, "allowed"))
+				return fail(r, "zero-page is allowed or forbidden, not %s", val);
+			r->t->no_zero_page = !strcmp(val, "forbidden");
 		} else if (strncmp(line, "missing-events ", 15) &&
 			   strncmp(line, "recorded ", 9) &&
 			   strncmp(line, "buffer-kb ", 10)) {
@@ -534,6 +538,29 @@ static int parse_header(struct reader *r, char **pos, const char *end,
 		return fail(r, "recorded on Linux %s; the model follows 6.18's rules (--any-kernel to replay anyway)",
 			    r->t->kernel);
 	r->line = events_line;
+	return 0;
+}
+
+/*
+ * exec writes a few pages (the stack's strings, the data segments'
+ * tails); a snapshot that claims more is not one of exec's, and replaying
+ * it as writes would take as long as it claims.
+ */
+#define EXEC_MAX_PAGES 65536
+
+static int check_snapshot(struct reader *r, const struct tsnap *s)
+{
+	uint64_t pages = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nruns; i++)
+		pages += s->runs[i].npages;
+	if (s->exec && pages > EXEC_MAX_PAGES) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "%llu", (unsigned long long)pages);
+		return fail(r, "an exec snapshot with %s present pages: exec writes far fewer", msg);
+	}
 	return 0;
 }
 
@@ -576,7 +603,7 @@ static int parse_snapshot(struct reader *r, char **pos, const char *end,
 	while ((line = next_line(pos, end))) {
 		r->line++;
 		if (!strcmp(line, "@end"))
-			return 0;
+			return check_snapshot(r, s);
 		if (!strncmp(line, "@vma ", 5)) {
 			if (parse_vma(r, s, line + 5, &vcap, &scap))
 				return -1;

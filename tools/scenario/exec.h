@@ -32,6 +32,7 @@ struct exec_opts {
 	int design;
 	struct failinject *fi;
 	unsigned long bugs;	/* enum anonvma_bug bits, added to the scenario's */
+	bool no_zero_page;	/* the host's rule: mm_set_zero_page_forbidden() */
 	void (*on_step)(const struct scenario *s, const struct obs_step *o,
 			void *arg);
 	void *arg;

@@ -585,6 +585,7 @@ int exec_model(const struct scenario *s, const struct exec_opts *opts,
 	sum->design = design;
 	ret = anonvma_init((enum anonvma_design)design);
 	anonvma_bugs = s->bugs | opts->bugs;
+	mm_set_zero_page_forbidden(opts->no_zero_page);
 	x.warns = vm_warn_count();
 	if (ret) {
 		if (err)
@@ -647,6 +648,7 @@ teardown:
 			s->name, slots);
 	sum->leaks = anonvma_exit(err) + slots;
 	anonvma_bugs = 0;
+	mm_set_zero_page_forbidden(false);
 	sysctl_max_map_count = (int)x.saved_max_map_count;
 	if (sum->leaks && err)
 		fprintf(err, "%s: leak: %lu objects still live at exit\n",
