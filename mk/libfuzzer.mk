@@ -11,14 +11,15 @@
 
 LF_CC     ?= clang-19
 LF_BUILD  ?= build-libfuzzer
-LF_NAMES  := fuzz_parse fuzz_ops fuzz_run
+LF_NAMES  := fuzz_parse fuzz_ops fuzz_run fuzz_trace
 # Undefined behaviour must stop the run, or libFuzzer would not record it.
 LF_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 LF_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g $(LF_SAN) \
 	     -Iinclude -Imm -Itools/scenario -pthread -MMD -MP
 LF_LIB_OBJS  := $(patsubst %.c,$(LF_BUILD)/%.o,$(LIB_SRCS) \
-		$(wildcard tools/scenario/*.c))
+		$(wildcard tools/scenario/*.c) $(wildcard tools/replay/*.c) \
+		tools/kernel/kparse.c)
 LF_COMMON_OBJS := $(LF_BUILD)/tools/libfuzzer/common.o
 LF_OPS_OBJS  := $(LF_BUILD)/tools/libfuzzer/trace.o \
 		$(LF_BUILD)/tools/libfuzzer/shadow.o

@@ -7,7 +7,7 @@
 #     to fail;
 #  2. the trace of each fuzz_ops seed (FUZZ_OPS_TRACE=1), where the
 #     scenario language can say it all, replays with `anonvma run --check`;
-#  3. each harness (fuzz_parse, fuzz_ops, fuzz_run) fuzzes for
+#  3. each harness (fuzz_parse, fuzz_ops, fuzz_run, fuzz_trace) fuzzes for
 #     LIBFUZZER_SECONDS seconds (default 60) and must find nothing.
 #
 #   scripts/check.d/libfuzzer.sh BUILD
@@ -100,7 +100,7 @@ else
 	echo "note: no $build/anonvma, the seed traces were not replayed"
 fi
 
-for n in fuzz_parse fuzz_ops fuzz_run; do
+for n in fuzz_parse fuzz_ops fuzz_run fuzz_trace; do
 	if tools/libfuzzer/run.sh "$lfbuild" "$n" "$secs"; then
 		pass=$((pass + 1))
 	else

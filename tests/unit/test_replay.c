@@ -163,8 +163,8 @@ static void test_load_good(void **state)
 	assert_int_equal(t.ev[1].kmem.site, OBS_SITE_PREPARE);
 	assert_int_equal(t.ev[6].kind, TEV_SYS_ENTER);
 	assert_int_equal(t.ev[6].sys.nr, TSYS_MMAP);
-	assert_int_equal(t.ev[6].sys.a[1], 0x2000);
-	assert_int_equal(t.ev[6].sys.a[4], 0xffffffffffffffffULL);
+	assert_int_equal(tev_args(&t, &t.ev[6])[1], 0x2000);
+	assert_int_equal(tev_args(&t, &t.ev[6])[4], 0xffffffffffffffffULL);
 	trace_free(&t);
 	free(text);
 }

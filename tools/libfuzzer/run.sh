@@ -38,6 +38,10 @@ fuzz_ops)
 	opts=(-max_len=1025)
 	seeds=(tests/libfuzzer-corpus/ops)
 	;;
+fuzz_trace)
+	opts=(-max_len=16384 -dict=tools/libfuzzer/trace.dict)
+	seeds=(tests/libfuzzer-corpus/trace)
+	;;
 *)
 	echo "run.sh: unknown harness '$name'" >&2
 	exit 2

@@ -87,6 +87,7 @@ static void describe_op(const struct rstate *st, const struct rop *op,
 			char *buf, size_t n)
 {
 	const struct tevent *e = op->ev;
+	const uint64_t *a;
 
 	if (!e) {
 		snprintf(buf, n, "%s", op->kind == ROP_EXIT ? "exit" : "events outside any operation");
@@ -94,11 +95,12 @@ static void describe_op(const struct rstate *st, const struct rop *op,
 	}
 	switch (op->kind) {
 	case ROP_SYSCALL:
+		a = tev_args(st->t, e);
 		snprintf(buf, n, "%s(%#llx, %#llx, %#llx, %#llx, %#llx, %#llx)",
 			 tsys_name((enum tsys)e->sys.nr),
-			 (unsigned long long)e->sys.a[0], (unsigned long long)e->sys.a[1],
-			 (unsigned long long)e->sys.a[2], (unsigned long long)e->sys.a[3],
-			 (unsigned long long)e->sys.a[4], (unsigned long long)e->sys.a[5]);
+			 (unsigned long long)a[0], (unsigned long long)a[1],
+			 (unsigned long long)a[2], (unsigned long long)a[3],
+			 (unsigned long long)a[4], (unsigned long long)a[5]);
 		break;
 	case ROP_FAULT:
 		snprintf(buf, n, "%s fault at %#llx (error code %#x)",
@@ -112,7 +114,6 @@ static void describe_op(const struct rstate *st, const struct rop *op,
 		snprintf(buf, n, "kernel objects outside an operation");
 		break;
 	}
-	(void)st;
 }
 
 /** replay_note_diff() - see replay_internal.h. */
@@ -322,16 +323,16 @@ static void do_mremap_op(struct rstate *st, struct rtask *task, struct rop *op,
  * passes them in a structure the recording does not show, and a memfd
  * is always read-write: both count as read-write.
  */
-static unsigned int open_mode(const struct tevent *e)
+static unsigned int open_mode(const struct trace *t, const struct tevent *e)
 {
 	uint64_t flags;
 
 	switch (e->sys.nr) {
 	case TSYS_OPEN:
-		flags = e->sys.a[1];
+		flags = tev_args(t, e)[1];
 		break;
 	case TSYS_OPENAT:
-		flags = e->sys.a[2];
+		flags = tev_args(t, e)[2];
 		break;
 	default:
 		return FMODE_READ | FMODE_WRITE;
@@ -359,7 +360,7 @@ static void do_file_op(struct rstate *st, struct rtask *task, struct rop *op,
 	case TSYS_MEMFD_CREATE:
 		f = file_create("file", 0);
 		if (f)
-			f->f_mode = open_mode(op->ev);
+			f->f_mode = open_mode(st->t, op->ev);
 		if (!f || rfiles_set(task->files, ret, f))
 			st->oom = true;
 		if (f)
@@ -389,7 +390,7 @@ static void do_file_op(struct rstate *st, struct rtask *task, struct rop *op,
 static void sys_apply(struct rstate *st, struct rtask *task, struct rop *op,
 		      uint64_t ret)
 {
-	const uint64_t *a = op->ev->sys.a;
+	const uint64_t *a = tev_args(st->t, op->ev);
 	struct mm_struct *mm = task->img ? task->img->mm : NULL;
 	long r;
 
@@ -723,7 +724,7 @@ static void on_event(struct rstate *st, const struct tevent *e)
 		break;
 	case TEV_SYS_EXIT:
 		if (task->op.kind == ROP_SYSCALL && task->op.ev->sys.nr == e->sys.nr)
-			sys_apply(st, task, &task->op, e->sys.a[0]);
+			sys_apply(st, task, &task->op, tev_args(st->t, e)[0]);
 		/* else: a child's return from clone, or an exit before the recording */
 		op_close(st, task);
 		break;

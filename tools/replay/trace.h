@@ -52,14 +52,19 @@ const char *tsys_name(enum tsys nr);
 
 #define TKMEM_NOT_RMAP	(-1)
 
+/** struct tsysargs - a system call's six arguments, or its result in a[0]. */
+struct tsysargs {
+	uint64_t a[6];
+};
+
 /**
- * struct tevent - one event line.
- * @ts: timestamp in microseconds.
+ * struct tevent - one event line (32 bytes: a build's recording has
+ * half a million of them; the timestamps are only checked for order).
  * @tid, @tgid: the task (@tgid is -1 when ftrace did not know it).
  * @line: line number in the file, for messages.
  * @kind: what it is; the union member of that kind is valid.
- * @sys.nr, @sys.a: a system call and its arguments (enter) or return value
- *                  in a[0] (exit).
+ * @sys.nr, @sys.args: a system call, and the index in trace->sysargs of
+ *                  its arguments (enter) or return value in a[0] (exit).
  * @fault.addr, @fault.err: the faulting address and the x86 error code.
  * @kmem.obj, @kmem.site: which cache (an enum scn_object) and which call
  *                  site (an enum obs_site; OBS_SITE_OTHER for a function
@@ -73,14 +78,13 @@ const char *tsys_name(enum tsys nr);
  * @snap: index into trace->snaps.
  */
 struct tevent {
-	uint64_t ts;
 	int32_t tid, tgid;
 	uint32_t line;
 	uint8_t kind;
 	union {
 		struct {
 			uint8_t nr;
-			uint64_t a[6];
+			uint32_t args;
 		} sys;
 		struct {
 			uint64_t addr;
@@ -155,6 +159,8 @@ struct trace {
 	bool no_zero_page;
 	struct tevent *ev;
 	size_t nev;
+	struct tsysargs *sysargs;
+	size_t nsysargs;
 	struct tsnap *snaps;
 	size_t nsnaps;
 };
@@ -178,6 +184,13 @@ int trace_load_mem(const char *name, const char *buf, size_t len,
 		   struct trace *t, char *err, size_t n,
 		   bool allow_other_kernel);
 void trace_free(struct trace *t);
+/** tev_args() - the arguments (or result, in [0]) of system call event @e. */
+static inline const uint64_t *tev_args(const struct trace *t,
+				       const struct tevent *e)
+{
+	return t->sysargs[e->sys.args].a;
+}
+
 /** tsnap_path() - the path of @v in @s, or "" . */
 const char *tsnap_path(const struct tsnap *s, const struct tsnap_vma *v);
 

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +67,8 @@ static const struct {
 struct reader {
 	const char *name;
 	unsigned long line;
+	uint64_t ts;		/* the last event's, in microseconds */
+	size_t argcap;
 	char *err;
 	size_t n;
 	struct trace *t;
@@ -125,7 +129,7 @@ static bool last_field(const char *p, const char *key, int base, uint64_t *v)
 }
 
 /* "name: 0x.., name: 0x.." of a sys_enter event, up to six values. */
-static bool sys_args(const char *p, struct tevent *e)
+static bool sys_args(const char *p, uint64_t *a)
 {
 	int i = 0;
 
@@ -135,7 +139,7 @@ static bool sys_args(const char *p, struct tevent *e)
 		if (!c || i == 6)
 			return false;
 		p = c + 2;
-		if (!number(&p, 0, &e->sys.a[i++]))
+		if (!number(&p, 0, &a[i++]))
 			return false;
 		if (!*p)
 			return true;
@@ -149,6 +153,7 @@ static bool sys_args(const char *p, struct tevent *e)
 static int parse_sys(struct reader *r, struct tevent *e, const char *name,
 		     const char *payload, bool enter)
 {
+	struct tsysargs *args;
 	int i;
 
 	for (i = 0; i < NR_TSYS; i++)
@@ -158,8 +163,16 @@ static int parse_sys(struct reader *r, struct tevent *e, const char *name,
 		return fail(r, "unknown system call event sys_%s", name);
 	e->kind = enter ? TEV_SYS_ENTER : TEV_SYS_EXIT;
 	e->sys.nr = (uint8_t)i;
-	if (enter ? !sys_args(payload, e) : !(number(&payload, 0, &e->sys.a[0]) && !*payload))
+	args = grow(r->t->sysargs, &r->argcap, r->t->nsysargs + 1, sizeof(*args));
+	if (!args)
+		return fail(r, "out of memory%s", "");
+	r->t->sysargs = args;
+	args += r->t->nsysargs;
+	memset(args, 0, sizeof(*args));
+	if (enter ? !sys_args(payload, args->a) :
+	    !(number(&payload, 0, &args->a[0]) && !*payload))
 		return fail(r, "cannot decode the arguments of %s", name);
+	e->sys.args = (uint32_t)r->t->nsysargs++;
 	return 0;
 }
 
@@ -284,7 +297,7 @@ static int parse_task(struct reader *r, struct tevent *e, const char *ev,
 /* "<ts> <tid> <tgid> <event> <payload>" */
 static int parse_event(struct reader *r, char *line, struct tevent *e)
 {
-	uint64_t sec, usec, v;
+	uint64_t sec, usec, v, ts;
 	const char *p = line, *frac;
 	char ev[64];
 	size_t len;
@@ -296,7 +309,10 @@ static int parse_event(struct reader *r, char *line, struct tevent *e)
 	frac = ++p;
 	if (!number(&p, 10, &usec) || p - frac != 6 || *p != ' ')
 		return fail(r, "bad timestamp in %s", line);
-	e->ts = sec * 1000000 + usec;
+	ts = sec * 1000000 + usec;
+	if (ts < r->ts)
+		return fail(r, "timestamps go backwards: the events are out of order%s", "");
+	r->ts = ts;
 	p++;
 	if (!number(&p, 10, &v) || *p != ' ' || v > INT32_MAX)
 		return fail(r, "bad tid in %s", line);
@@ -666,33 +682,29 @@ static int parse_trailer(struct reader *r, const char *line, size_t nevents,
 	return fail(r, "unexpected line %s", line);
 }
 
-/** trace_load_mem() - see trace.h. */
-int trace_load_mem(const char *name, const char *buf, size_t len,
-		   struct trace *t, char *err, size_t n,
-		   bool allow_other_kernel)
+/*
+ * Parse the @len bytes at @buf, which the parser may write to (it cuts
+ * lines in place) and which have one more byte after them for a NUL.
+ */
+static int parse_buffer(const char *name, char *buf, size_t len,
+			struct trace *t, char *err, size_t n,
+			bool allow_other_kernel)
 {
 	struct reader r = { .name = name, .err = err, .n = n, .t = t };
 	size_t evcap = 0, snapcap = 0;
-	char *copy, *pos, *end, *line;
+	char *pos, *end, *line;
 	bool done = false, trailer = false;
-	int ret = -1;
 
 	memset(t, 0, sizeof(*t));
 	if (memchr(buf, '\0', len)) {
 		snprintf(err, n, "%s: a NUL byte: not a text trace", name);
 		return -1;
 	}
-	copy = malloc(len + 1);
-	if (!copy) {
-		snprintf(err, n, "%s: out of memory", name);
-		return -1;
-	}
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	pos = copy;
-	end = copy + len;
+	buf[len] = '\0';
+	pos = buf;
+	end = buf + len;
 	if (parse_header(&r, &pos, end, allow_other_kernel))
-		goto out;
+		return -1;
 	while ((line = next_line(&pos, end))) {
 		struct tevent *e;
 
@@ -700,64 +712,79 @@ int trace_load_mem(const char *name, const char *buf, size_t len,
 		if (done) {
 			if (line[0]) {
 				fail(&r, "text after @end-of-trace%s", "");
-				goto out;
+				return -1;
 			}
 			continue;
 		}
 		if (line[0] == '@') {
 			trailer = true;
 			if (parse_trailer(&r, line, t->nev, &done))
-				goto out;
+				return -1;
 			continue;
 		}
 		if (trailer) {
 			fail(&r, "an event after the trailer: %s", line);
-			goto out;
+			return -1;
 		}
 		e = grow(t->ev, &evcap, t->nev + 1, sizeof(*e));
 		if (!e) {
 			fail(&r, "out of memory%s", "");
-			goto out;
+			return -1;
 		}
 		t->ev = e;
 		e = &t->ev[t->nev];
 		if (parse_event(&r, line, e))
-			goto out;
-		if (t->nev && e->ts < t->ev[t->nev - 1].ts) {
-			fail(&r, "timestamps go backwards: the events are out of order%s", "");
-			goto out;
-		}
+			return -1;
 		t->nev++;
 		if (e->kind == TEV_SNAPSHOT) {
 			struct tsnap *ns = grow(t->snaps, &snapcap, t->nsnaps + 1, sizeof(*ns));
 
 			if (!ns) {
 				fail(&r, "out of memory%s", "");
-				goto out;
+				return -1;
 			}
 			t->snaps = ns;
 			line = next_line(&pos, end);
 			r.line++;
 			if (!line || strncmp(line, "@snapshot ", 10)) {
 				fail(&r, "a snapshot marker without its @snapshot block%s", "");
-				goto out;
+				return -1;
 			}
 			if (parse_snapshot(&r, &pos, end, line + 10, e->snap))
-				goto out;
+				return -1;
 			e->snap = (uint32_t)(t->nsnaps - 1);
 		}
 	}
 	if (!done) {
 		fail(&r, "no @end-of-trace line: the trace is truncated%s", "");
-		goto out;
+		return -1;
 	}
-	ret = 0;
-out:
+	return 0;
+}
+
+/** trace_load_mem() - see trace.h. */
+int trace_load_mem(const char *name, const char *buf, size_t len,
+		   struct trace *t, char *err, size_t n,
+		   bool allow_other_kernel)
+{
+	char *copy = malloc(len + 1);
+	int ret;
+
+	if (!copy) {
+		memset(t, 0, sizeof(*t));
+		snprintf(err, n, "%s: out of memory", name);
+		return -1;
+	}
+	memcpy(copy, buf, len);
+	ret = parse_buffer(name, copy, len, t, err, n, allow_other_kernel);
 	free(copy);
 	return ret;
 }
 
-/* All of @fd, in a malloc'd buffer of *@len bytes; NULL when memory is short. */
+/*
+ * All of @fd, in a malloc'd buffer of *@len bytes (with room for one more);
+ * NULL with errno set when reading fails or memory is short.
+ */
 static char *read_all(int fd, size_t *len)
 {
 	size_t cap = 0;
@@ -776,7 +803,11 @@ static char *read_all(int fd, size_t *len)
 		r = read(fd, buf + *len, cap - *len);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
 			break;
 		*len += (size_t)r;
 	}
@@ -834,7 +865,7 @@ static char *read_gzip(const char *path, size_t *len, char *err, size_t n)
 int trace_load(const char *path, struct trace *t, char *err, size_t n,
 	       bool allow_other_kernel)
 {
-	size_t len = 0, plen = strlen(path);
+	size_t len = 0, map, plen = strlen(path);
 	char *buf;
 	int ret;
 
@@ -844,20 +875,51 @@ int trace_load(const char *path, struct trace *t, char *err, size_t n,
 		if (!buf)
 			return -1;
 	} else {
-		int fd = open(path, O_RDONLY);
+		int fd = strcmp(path, "-") ? open(path, O_RDONLY) : dup(STDIN_FILENO);
+		struct stat sb;
 
-		if (fd < 0) {
+		if (fd < 0 || fstat(fd, &sb)) {
+			snprintf(err, n, "%s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			buf = read_all(fd, &len);
+			if (!buf)
+				snprintf(err, n, "%s: %s", path, strerror(errno));
+			close(fd);
+			if (!buf)
+				return -1;
+			goto parse;
+		}
+		/*
+		 * A private, writable mapping of the file inside an anonymous
+		 * one that has room for a NUL after the last byte: the parser
+		 * cuts lines in place, without a copy of a trace that can be
+		 * tens of megabytes.
+		 */
+		len = (size_t)sb.st_size;
+		map = (len + 1 + 4095) & ~(size_t)4095;
+		buf = mmap(NULL, map, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf != MAP_FAILED && len &&
+		    mmap(buf, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
+			munmap(buf, map);
+			buf = MAP_FAILED;
+		}
+		close(fd);
+		if (buf == MAP_FAILED) {
 			snprintf(err, n, "%s: %s", path, strerror(errno));
 			return -1;
 		}
-		buf = read_all(fd, &len);
-		close(fd);
-		if (!buf) {
-			snprintf(err, n, "%s: out of memory", path);
-			return -1;
-		}
+		ret = parse_buffer(path, buf, len, t, err, n, allow_other_kernel);
+		munmap(buf, map);
+		return ret;
 	}
-	ret = trace_load_mem(path, buf, len, t, err, n, allow_other_kernel);
+parse:
+	ret = parse_buffer(path, buf, len, t, err, n, allow_other_kernel);
 	free(buf);
 	return ret;
 }
@@ -874,6 +936,7 @@ void trace_free(struct trace *t)
 	}
 	free(t->snaps);
 	free(t->ev);
+	free(t->sysargs);
 	memset(t, 0, sizeof(*t));
 }
 
