@@ -25,7 +25,8 @@ static const char replay_usage[] =
 "\n"
 "  --design NAME  replay under NAME's rules (default v6.18, the host's: compared\n"
 "                 with the kernel); all: every design, one table\n"
-"  --json         one JSON object (schema anonvma-replay-1)\n"
+"  --json         one JSON object (schema anonvma-replay-1), one per line\n"
+"                 with --design all\n"
 "  --images       one line per process image\n"
 "  --check[=N]    run the invariant checker every N operations (default 1000)\n"
 "                 and at the end\n"
@@ -51,7 +52,7 @@ static int replay_one(const struct trace *t, struct replay_opts *o,
 	return ret;
 }
 
-static int replay_all(const struct trace *t, struct replay_opts *o)
+static int replay_all(const struct trace *t, struct replay_opts *o, bool json)
 {
 	struct replay_result res[NR_DESIGNS];
 	int d, ret = 0;
@@ -63,17 +64,21 @@ static int replay_all(const struct trace *t, struct replay_opts *o)
 		else if (res[d].violations && !ret)
 			ret = 1;
 	}
-	replay_print_designs(stdout, t, res, NR_DESIGNS);
+	if (json)
+		for (d = 0; d < NR_DESIGNS; d++)
+			replay_print_json(stdout, t, &res[d]);
+	else
+		replay_print_designs(stdout, t, res, NR_DESIGNS);
 	for (d = 0; d < NR_DESIGNS; d++) {
 		if (res[d].compared && !replay_agrees(&res[d]) && !ret) {
-			printf("\nthe host's design (v6.18) disagrees with the kernel: see anonvma replay %s\n",
-			       "FILE");
+			fprintf(stderr, "anonvma replay: the host's design (v6.18) disagrees with the kernel (%zu disagreements): anonvma replay --design v6.18 lists them\n",
+				res[d].ndiffs_total);
 			ret = 1;
 		}
 		if (res[d].violations)
-			printf("design %s: %lu invariant violations: %s\n",
-			       design_name(res[d].design), res[d].violations,
-			       res[d].first_violation);
+			fprintf(stderr, "anonvma replay: design %s: %lu invariant violations: %s\n",
+				design_name(res[d].design), res[d].violations,
+				res[d].first_violation);
 		replay_result_free(&res[d]);
 	}
 	return ret;
@@ -151,7 +156,7 @@ int cmd_replay(int argc, char **argv)
 		trace_free(&t);
 		return 2;
 	}
-	ret = all ? replay_all(&t, &o) : replay_one(&t, &o, json, images);
+	ret = all ? replay_all(&t, &o, json) : replay_one(&t, &o, json, images);
 	trace_free(&t);
 	return ret;
 }
