@@ -236,7 +236,11 @@ static long remap_move(struct mm_struct *mm, unsigned long addr,
 	long ret = -EFAULT;
 	bool seen = false;
 
-	while ((vma = find_vma_intersection(mm, pos, end))) {
+	/*
+	 * A piece may merge with its own VMA (unfaulted, moved inside it)
+	 * and so stretch it past the range: the walk stops at the end.
+	 */
+	while (pos < end && (vma = find_vma_intersection(mm, pos, end))) {
 		unsigned long from = vma->vm_start > addr ? vma->vm_start : addr;
 		unsigned long n = (vma->vm_end < end ? vma->vm_end : end) - from;
 		long moved;
