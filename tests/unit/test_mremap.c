@@ -77,8 +77,6 @@ static void test_forked_pieces(void **state)
 {
 	struct mm_struct *mm = tl_mm(), *child;
 	unsigned long clone, unlink, first = 0, last = 0;
-	struct walk_stats st;
-	struct folio *f;
 	int i;
 
 	map_three(mm);
@@ -107,12 +105,7 @@ static void test_forked_pieces(void **state)
 		assert_int_equal(last, PGOFF(3 * i + 1));
 		assert_int_equal(tree_count(dst->anon_vma, dst, &first, &last), 1);
 	}
-	f = folio_at(mm, PG(4));
-	assert_non_null(f);
-	folio_referenced(f, &st);
-	assert_int_equal(st.visited, 2);
-	assert_int_equal(st.mapped, 2);
-	folio_put(f);
+	tl_assert_walk(mm, 4, PGOFF(4), 2, 2);
 	assert_ptr_equal(tl_anon(child, 24), tl_vma(mm, 3)->anon_vma);
 	tl_check();
 }
@@ -129,9 +122,7 @@ static void test_merge_into_unmoved_source(void **state)
 	struct mm_struct *mm = tl_mm();
 	unsigned long first = 0, last = 0;
 	struct vm_area_struct *a, *b;
-	struct walk_stats st;
 	struct anon_vma *av;
-	struct folio *f;
 
 	tl_map(mm, 4, 2, RW);
 	tl_write(mm, 4);
@@ -153,13 +144,7 @@ static void test_merge_into_unmoved_source(void **state)
 	assert_int_equal(tree_count(av, b, &first, &last), 2);
 	assert_int_equal(first, PGOFF(2));
 	assert_int_equal(last, PGOFF(3));
-	f = folio_at(mm, PG(4));
-	assert_non_null(f);
-	assert_int_equal(f->index, PGOFF(4));
-	folio_referenced(f, &st);
-	assert_int_equal(st.visited, 1);
-	assert_int_equal(st.mapped, 1);
-	folio_put(f);
+	tl_assert_walk(mm, 4, PGOFF(4), 1, 1);
 	tl_check();
 }
 
