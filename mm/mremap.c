@@ -210,19 +210,23 @@ static long mremap_to(struct mm_struct *mm, unsigned long addr,
  * loses its anon_vma when it was the whole VMA (dontunmap_complete()).
  *
  * The next VMA is looked for from where the last one ended before it
- * moved, as the kernel's VMA iterator resumes after being invalidated;
- * a VMA that grew back into the range by merging with a moved piece is
- * then found again and its part inside the range moved too.
+ * moved, as the kernel's VMA iterator resumes after being invalidated,
+ * and never past the range's end.  A VMA of the range that absorbed a
+ * moved piece (so that it now reaches out of the range) is found there
+ * all the same, and only its part inside the range moves, faulted now
+ * (tests/scenarios/mremap-multi-merge-source.scn).
  *
  * A failure stops the walk and is returned: the pieces already moved
  * stay moved, the failing piece is undone as a single move would be
  * (its destination stays unmapped), and the rest is untouched.  The
  * kernel does the same (the commit accepts a partial move on an error
- * that is rare and usually fatal).  The kernel also refuses, before
- * anything moves, a range of several VMAs whose first one is
- * registered with userfaultfd or maps a file with a get_unmapped_area()
- * of its own, and stops with EFAULT at such a later VMA; the model has
- * neither kind of VMA.
+ * that is rare and usually fatal).  The kernel also refuses with
+ * EFAULT, before anything moves, a range that runs past the end of its
+ * first VMA when that VMA is registered with userfaultfd or maps a file
+ * whose get_unmapped_area() may not honour MREMAP_FIXED
+ * (vma_multi_allowed()), and stops with EFAULT at such a VMA later in
+ * the range; the model has neither kind of VMA (its files are the
+ * host's memfds, shmem, which may take part).
  *
  * Return: @new_addr, or a negative errno.
  */
