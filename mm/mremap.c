@@ -6,6 +6,10 @@
  * it stays valid; an unfaulted anonymous one takes the page offset of
  * its new address, like a fresh mapping.  That asymmetry decides which
  * moved VMAs merge (spec §5.3-7, -8, -10).
+ *
+ * Since 6.17 a move that names its destination and keeps the size may
+ * span several VMAs and the gaps between them (remap_move()); every
+ * other mremap still works on the one VMA its range lies in.
  */
 #include "vma.h"
 #include "design.h"
@@ -116,14 +120,19 @@ static unsigned long mremap_pick_address(struct mm_struct *mm,
 	return addr + len <= TASK_SIZE ? addr : 0;
 }
 
-/* mremap_to(): a move with MREMAP_FIXED and/or MREMAP_DONTUNMAP. */
-static long mremap_to(struct mm_struct *mm, unsigned long addr,
-		      unsigned long old_len, unsigned long new_addr,
-		      unsigned long new_len, unsigned long flags)
+/*
+ * check_new_addr() - the checks 6.18's check_mremap_params() makes on a
+ * call that names its destination (MREMAP_FIXED or MREMAP_DONTUNMAP),
+ * before any VMA is looked at.  They concern the whole range, so a
+ * move over several VMAs is refused as a whole: a destination that
+ * overlaps the source range is EINVAL even where it would only meet
+ * a gap of it.  The last one refuses a call that could run out of
+ * VMAs half-way (two more splits than move_vma() itself allows for).
+ */
+static int check_new_addr(struct mm_struct *mm, unsigned long addr,
+			  unsigned long old_len, unsigned long new_addr,
+			  unsigned long new_len, unsigned long flags)
 {
-	struct vm_area_struct *vma;
-	int err;
-
 	if (new_addr & ~PAGE_MASK)
 		return -EINVAL;
 	if (new_len > TASK_SIZE || new_addr > TASK_SIZE - new_len)
@@ -131,6 +140,22 @@ static long mremap_to(struct mm_struct *mm, unsigned long addr,
 	if ((flags & MREMAP_FIXED) && addr + old_len > new_addr &&
 	    new_addr + new_len > addr)
 		return -EINVAL;
+	if (mm->map_count + 2 >= sysctl_max_map_count - 3)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * mremap_to() - a move with MREMAP_FIXED and/or MREMAP_DONTUNMAP of a
+ * range inside one VMA; check_new_addr() has passed.
+ */
+static long mremap_to(struct mm_struct *mm, unsigned long addr,
+		      unsigned long old_len, unsigned long new_addr,
+		      unsigned long new_len, unsigned long flags)
+{
+	struct vm_area_struct *vma;
+	int err;
+
 	/*
 	 * Validate the source before unmapping anything at the
 	 * destination, so that a refused call changes nothing.
@@ -162,6 +187,85 @@ static long mremap_to(struct mm_struct *mm, unsigned long addr,
 			return -ENOMEM;
 	}
 	return move_vma(vma, addr, old_len, new_len, new_addr, flags);
+}
+
+/**
+ * remap_move() - MREMAP_FIXED without a change of size: move every VMA
+ * in [@addr, @addr + @len) to @new_addr, each piece with mremap_to(),
+ * keeping the gaps between them (6.17, commit d23cb648e365 "mm/mremap:
+ * permit mremap() move of multiple VMAs").
+ * @mm:       the address space, write-locked; check_new_addr() passed.
+ * @addr:     the start of the source range; it must be mapped (EFAULT).
+ * @len:      its length; the range may end in a gap.
+ * @new_addr: where @addr goes.
+ * @flags:    MREMAP_MAYMOVE | MREMAP_FIXED, maybe MREMAP_DONTUNMAP.
+ *
+ * A piece is the part of one VMA inside the range, so the VMAs at the
+ * ends are split.  Each piece is a move of its own: its destination
+ * alone is unmapped first (so what lies opposite a gap of the source
+ * stays mapped), copy_vma() gives it its own anon state and merges it
+ * with whatever it lands next to (an earlier piece, a neighbour of the
+ * destination, even an unmoved VMA of the source range), and the
+ * source piece is unmapped, or with MREMAP_DONTUNMAP keeps its VMA and
+ * loses its anon_vma when it was the whole VMA (dontunmap_complete()).
+ *
+ * The next VMA is looked for from where the last one ended before it
+ * moved, as the kernel's VMA iterator resumes after being invalidated,
+ * and never past the range's end.  A VMA of the range that absorbed a
+ * moved piece (so that it now reaches out of the range) is found there
+ * all the same, and only its part inside the range moves, faulted now
+ * (tests/scenarios/mremap-multi-merge-source.scn).
+ *
+ * A failure stops the walk and is returned: the pieces already moved
+ * stay moved, the failing piece is undone as a single move would be
+ * (its destination stays unmapped), and the rest is untouched.  The
+ * kernel does the same (the commit accepts a partial move on an error
+ * that is rare and usually fatal).  The kernel also refuses with
+ * EFAULT, before anything moves, a range that runs past the end of its
+ * first VMA when that VMA is registered with userfaultfd or maps a file
+ * whose get_unmapped_area() may not honour MREMAP_FIXED
+ * (vma_multi_allowed()), and stops with EFAULT at such a VMA later in
+ * the range; the model has neither kind of VMA (its files are the
+ * host's memfds, shmem, which may take part).
+ *
+ * Return: @new_addr, or a negative errno.
+ */
+static long remap_move(struct mm_struct *mm, unsigned long addr,
+		       unsigned long len, unsigned long new_addr,
+		       unsigned long flags)
+{
+	unsigned long end = addr + len, pos = addr, target = new_addr;
+	unsigned long last_end = addr;
+	struct vm_area_struct *vma;
+	long ret = -EFAULT;
+	bool seen = false;
+
+	/*
+	 * A piece may merge with its own VMA (unfaulted, moved inside it)
+	 * and so stretch it past the range: the walk stops at the end.
+	 */
+	while (pos < end && (vma = find_vma_intersection(mm, pos, end))) {
+		unsigned long from = vma->vm_start > addr ? vma->vm_start : addr;
+		unsigned long n = (vma->vm_end < end ? vma->vm_end : end) - from;
+		long moved;
+
+		/* No gap at the start: the first piece gives the result. */
+		if (!seen && addr < vma->vm_start)
+			return -EFAULT;
+		/* The gap before this VMA reappears before its copy. */
+		if (seen)
+			target += vma->vm_start - last_end;
+		last_end = vma->vm_end;
+		moved = mremap_to(mm, from, n, target, n, flags);
+		if (moved < 0)
+			return moved;
+		if (!seen)
+			ret = moved;
+		seen = true;
+		target = (unsigned long)moved + n;
+		pos = last_end;
+	}
+	return ret;
 }
 
 /**
@@ -197,7 +301,16 @@ long sys_mremap(struct mm_struct *mm, unsigned long addr,
 
 	mmap_write_lock(mm);
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
-		ret = mremap_to(mm, addr, old_len, new_addr, new_len, flags);
+		ret = check_new_addr(mm, addr, old_len, new_addr, new_len,
+				     flags);
+		if (ret)
+			goto out;
+		/* vrm_move_only(): only a pure move may span VMAs. */
+		if ((flags & MREMAP_FIXED) && old_len == new_len)
+			ret = remap_move(mm, addr, old_len, new_addr, flags);
+		else
+			ret = mremap_to(mm, addr, old_len, new_addr, new_len,
+					flags);
 		goto out;
 	}
 	if (!vma_lookup(mm, addr)) {

@@ -208,9 +208,21 @@ static void test_shadow_rules(void **state)
 	assert_true(shadow_ok("P1 mmap @0:2 rw\nP1 write @0:2 = 0x7\n"
 			      "P1 mremap @0:2 to @4:6 dontunmap\n"
 			      "P1 read @4:6 == 0x7\nP1 read @0:2 == 0x0\n", why));
-	/* mremap needs its source in one private anonymous VMA. */
+	/* mremap needs its source in one private anonymous VMA... */
 	assert_false(shadow_ok("P1 mremap @0 to @4\n", why));
-	assert_false(shadow_ok("P1 mmap @0 rw\nP1 mmap @1 rw\nP1 mremap @0:2 to @4:6\n", why));
+	assert_false(shadow_ok("P1 mmap @0 rw\nP1 mmap @1 r\nP1 mremap @0:2 to @4:7\n", why));
+	/*
+	 * ... unless it keeps its size (6.17+): then it may span private
+	 * anonymous VMAs and gaps after its first page, each piece keeps
+	 * its values, and what lies opposite a gap stays.
+	 */
+	assert_true(shadow_ok("P1 mmap @0 rw\nP1 mmap @1 rw\nP1 mremap @0:2 to @4:6\n", why));
+	assert_true(shadow_ok("P1 mmap @0 rw\nP1 mmap @2 r\nP1 mmap @5 rw\n"
+			      "P1 write @0 = 0x7\nP1 write @5 = 0x9\n"
+			      "P1 mremap @0:4 to @4:8\nP1 read @4 == 0x7\n"
+			      "P1 read @5 == 0x9\nP1 read @6 == 0x0\n", why));
+	assert_false(shadow_ok("P1 mmap @1 rw\nP1 mremap @0:2 to @4:6\n", why));
+	assert_false(shadow_ok("P1 mmap @0 rw\nP1 mmap @1 rw shared\nP1 mremap @0:2 to @4:6\n", why));
 	assert_false(shadow_ok("P1 mmap @0 rw shared\nP1 mremap @0 to @4\n", why));
 	assert_true(shadow_ok("P1 mmap @0:2 rw\nP1 mremap @0:2 to @4:6\n", why));
 	assert_true(shadow_ok("P1 mremap @0 to @4\nexpect errno EFAULT\n", why));

@@ -141,8 +141,6 @@ static void test_prev_next_mutually_incompatible(void **state)
 static void test_mremap_pgoff_rules(void **state)
 {
 	struct mm_struct *mm = tl_mm();
-	struct walk_stats st;
-	struct folio *f;
 	long r;
 
 	tl_map(mm, 0, 2, RW);
@@ -157,14 +155,8 @@ static void test_mremap_pgoff_rules(void **state)
 		       MREMAP_MAYMOVE | MREMAP_FIXED, PG(30));
 	assert_int_equal(r, (long)PG(30));
 	assert_vma(mm, 1, 30, 32, PGOFF(20));
-	f = folio_at(mm, PG(31));
-	assert_non_null(f);
-	assert_int_equal(f->index, PGOFF(21));
 	/* The walk still finds the moved mapping by its old pgoff. */
-	folio_referenced(f, &st);
-	assert_int_equal(st.visited, 1);
-	assert_int_equal(st.mapped, 1);
-	folio_put(f);
+	tl_assert_walk(mm, 31, PGOFF(21), 1, 1);
 	/* A fresh neighbour does not merge with the moved faulted VMA. */
 	tl_map(mm, 32, 1, RW);
 	assert_int_equal(tl_vmas(mm), 3);

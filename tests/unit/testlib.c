@@ -166,6 +166,21 @@ struct vm_area_struct *tl_vma(struct mm_struct *mm, unsigned long page)
 	return vma;
 }
 
+void tl_assert_walk(struct mm_struct *mm, unsigned long page,
+		    unsigned long index, unsigned long visited,
+		    unsigned long mapped)
+{
+	struct folio *f = folio_at(mm, PG(page));
+	struct walk_stats st;
+
+	assert_non_null(f);
+	assert_int_equal(f->index, index);
+	folio_referenced(f, &st);
+	assert_int_equal(st.visited, visited);
+	assert_int_equal(st.mapped, mapped);
+	folio_put(f);
+}
+
 struct folio *tl_folio(struct mm_struct *mm, unsigned long page)
 {
 	struct folio *f = folio_at(mm, PG(page));

@@ -60,6 +60,14 @@ struct folio *tl_folio(struct mm_struct *mm, unsigned long page);
 /** tl_anon() - the anon_vma the folio at @page of @mm is tagged with. */
 struct anon_vma *tl_anon(struct mm_struct *mm, unsigned long page);
 int tl_chain_len(struct vm_area_struct *vma);
+/**
+ * tl_assert_walk() - the folio at @page of @mm has index @index, and an
+ * rmap walk of it (folio_referenced()) visits @visited VMAs of which
+ * @mapped map it.
+ */
+void tl_assert_walk(struct mm_struct *mm, unsigned long page,
+		    unsigned long index, unsigned long visited,
+		    unsigned long mapped);
 /** tl_chain_at() - the anon_vma of the @i-th chain entry of @vma, head first. */
 struct anon_vma *tl_chain_at(struct vm_area_struct *vma, int i);
 int tl_vmas(struct mm_struct *mm);

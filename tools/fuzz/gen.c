@@ -6,7 +6,8 @@
  * it expects (gen_layout.c) so that every operation it writes succeeds
  * on a correct model and a correct kernel: mmap only where nothing is
  * mapped (or with `fixed`), mprotect/madvise only over mapped pages,
- * mremap only inside one VMA, reads and writes only where permitted.
+ * mremap inside one VMA, or over several and their gaps where it keeps
+ * its size (6.17+), reads and writes only where permitted.
  * The few operations that must fail are written on purpose, each with
  * its `expect errno`.  When the run disagrees with this picture, the
  * run has found something (or the picture is wrong, which the fuzzer
@@ -321,10 +322,39 @@ static bool op_madvise(struct gen *g)
 }
 
 /*
+ * A source for a move over several VMAs (6.17+): from a private
+ * anonymous page, over more than one id or a gap.
+ */
+static bool pick_multi_range(struct gen *g, const struct gen_proc *p,
+			     unsigned long *first, unsigned long *end)
+{
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		unsigned long a = gen_rand(g, g->pages), x;
+		unsigned long b = a + 2 + gen_rand(g, GEN_MAX_LEN - 1);
+
+		if (!gen_multi_ok(g, p, a, b))
+			continue;
+		for (x = a + 1; x < b; x++)
+			if (p->pg[x].kind == GK_NONE || p->pg[x].id != p->pg[a].id)
+				break;
+		if (x == b)
+			continue;	/* one id: the single-VMA move does it */
+		*first = a;
+		*end = b;
+		return true;
+	}
+	return false;
+}
+
+/*
  * mremap to a fixed place: the source inside one private anonymous VMA,
- * the destination anywhere in the window that does not overlap it
- * (MREMAP_FIXED unmaps what is there).  Often it moves the last move
- * back, so the VMA meets its old neighbours again (spec §5.3-7, -8, -10).
+ * or, keeping its size, over several of them and the gaps between
+ * (6.17+); the destination anywhere in the window that does not overlap
+ * it (MREMAP_FIXED unmaps what is there).  Often it moves the last move
+ * back, so the VMAs meet their old neighbours again (spec §5.3-7, -8,
+ * -10), and pieces moved together may merge where alone they did not.
  */
 static bool op_mremap_move(struct gen *g, struct gen_proc *p, bool back_only)
 {
@@ -333,8 +363,7 @@ static bool op_mremap_move(struct gen *g, struct gen_proc *p, bool back_only)
 	char rb[24], rb2[24];
 
 	if (p->moved && (back_only || gen_chance(g, 50)) &&
-	    gen_all(g, p, p->to, p->to + p->len, gen_private_anon) &&
-	    p->pg[p->to].id == p->pg[p->to + p->len - 1].id) {
+	    gen_multi_ok(g, p, p->to, p->to + p->len)) {
 		first = p->to;
 		end = p->to + p->len;
 		dst = p->from;
@@ -342,6 +371,11 @@ static bool op_mremap_move(struct gen *g, struct gen_proc *p, bool back_only)
 		back = true;
 	} else if (back_only) {
 		return false;
+	} else if (gen_chance(g, 30) && pick_multi_range(g, p, &first, &end)) {
+		new_len = end - first;
+		dst = gen_rand(g, g->pages - new_len + 1);
+		if (gen_chance(g, 70))
+			gen_pick_range(g, p, new_len, gen_free, true, &dst);
 	} else {
 		if (!gen_pick_vma_range(g, p, gen_private_anon, &first, &end))
 			return false;
@@ -358,7 +392,10 @@ static bool op_mremap_move(struct gen *g, struct gen_proc *p, bool back_only)
 		return false;	/* overlapping moves are EINVAL */
 	dontunmap = new_len == old_len && gen_chance(g, 30);
 
-	gen_move(g, p, first, end, dst, new_len, dontunmap);
+	if (new_len == old_len)
+		gen_move_pieces(g, p, first, end, dst, dontunmap);
+	else
+		gen_move(g, p, first, end, dst, new_len, dontunmap);
 	p->moved = !back;
 	/*
 	 * Often plan the way back: a few operations later, which may map

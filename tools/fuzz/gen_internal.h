@@ -131,6 +131,24 @@ void gen_move(struct gen *g, struct gen_proc *p, unsigned long first,
 	      unsigned long end, unsigned long dst, unsigned long new_len,
 	      bool dontunmap);
 /**
+ * gen_multi_ok() - may [@first, @end) of @p move with MREMAP_FIXED and
+ * its own length, over several VMAs (6.17+)?  It must start in a VMA,
+ * and every mapped page in it must be private anonymous; gaps may lie
+ * anywhere after its first page.
+ */
+bool gen_multi_ok(const struct gen *g, const struct gen_proc *p,
+		  unsigned long first, unsigned long end);
+/**
+ * gen_move_pieces() - mremap of [@first, @end) of @p to @dst without a
+ * change of size, as 6.17's remap_move() does it: each VMA's part (each
+ * run of one id, at least) moves as a piece of its own to the same
+ * offset from @dst, the gaps are kept, and what lies opposite a gap
+ * stays mapped; with @dontunmap the source pieces stay mapped, split
+ * off, and read zeros on their next touch.
+ */
+void gen_move_pieces(struct gen *g, struct gen_proc *p, unsigned long first,
+		     unsigned long end, unsigned long dst, bool dontunmap);
+/**
  * gen_fork() - @child gets @parent's layout, minus VM_DONTCOPY pages;
  * VM_WIPEONFORK pages read zeros in the child.
  */

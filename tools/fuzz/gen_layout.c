@@ -150,6 +150,53 @@ void gen_move(struct gen *g, struct gen_proc *p, unsigned long first,
 	}
 }
 
+/** gen_multi_ok() - see gen_internal.h. */
+bool gen_multi_ok(const struct gen *g, const struct gen_proc *p,
+		  unsigned long first, unsigned long end)
+{
+	unsigned long x;
+
+	if (end > g->pages || first >= end || !gen_private_anon(&p->pg[first]))
+		return false;
+	for (x = first; x < end; x++)
+		if (p->pg[x].kind != GK_NONE && !gen_private_anon(&p->pg[x]))
+			return false;
+	return true;
+}
+
+/** gen_move_pieces() - see gen_internal.h. */
+void gen_move_pieces(struct gen *g, struct gen_proc *p, unsigned long first,
+		     unsigned long end, unsigned long dst, bool dontunmap)
+{
+	unsigned long len = end - first, x, b, k;
+	struct gen_page src[GEN_MAX_PAGES];
+
+	memcpy(src, &p->pg[first], len * sizeof(src[0]));
+	if (dontunmap)
+		gen_split(g, p, first, end);
+	else
+		gen_unmap(g, p, first, end);
+	for (x = 0; x < len; x = b) {
+		b = x + 1;
+		if (src[x].kind == GK_NONE)
+			continue;	/* what lies opposite a gap stays */
+		/* One id is surely one VMA, so one piece of its own. */
+		while (b < len && src[b].kind != GK_NONE && src[b].id == src[x].id)
+			b++;
+		gen_map(g, p, dst + x, dst + b, &src[x]);
+		for (k = x; k < b; k++) {
+			p->pg[dst + k].prot = src[k].prot;
+			p->pg[dst + k].flags = src[k].flags;
+			p->pg[dst + k].val = src[k].val;
+			p->pg[dst + k].known = src[k].known;
+		}
+	}
+	for (x = first; dontunmap && x < end; x++) {
+		p->pg[x].val = 0;
+		p->pg[x].known = 1;
+	}
+}
+
 /** gen_fork() - see gen_internal.h. */
 void gen_fork(struct gen_proc *child, const struct gen_proc *parent,
 	      unsigned long pages)

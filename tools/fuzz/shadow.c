@@ -120,6 +120,16 @@ static bool do_mremap(struct gen *g, const struct scn_step *st,
 			fail("mremap may not fail with %s", scn_result_name(st->expect_errno));
 		return true;
 	}
+	/* A pure move may span VMAs and gaps (6.17+, remap_move()). */
+	if ((st->flags & MREMAP_FIXED) && scn_range_pages(&st->r2) == old_len) {
+		if (!gen_multi_ok(g, p, st->r.first, st->r.end))
+			fail("mremap of a range that is not private anonymous memory from a VMA on");
+		if (st->r2.first < st->r.end && st->r2.end > st->r.first)
+			fail("mremap onto its own source");
+		gen_move_pieces(g, p, st->r.first, st->r.end, st->r2.first,
+				dontunmap);
+		return true;
+	}
 	if (!one_anon_vma(g, p, &st->r))
 		fail("mremap of a range that is not surely one private anonymous VMA");
 	if (!(st->flags & MREMAP_FIXED)) {

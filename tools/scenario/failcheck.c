@@ -4,7 +4,7 @@
  * against the state before it (failcheck.h).  The rules are the
  * kernel's, operation by operation:
  *
- * - mmap, brk, mremap, fork and exec (`proc`) change nothing that can
+ * - mmap, brk, fork and exec (`proc`) change nothing that can
  *   be observed: the kernel backs out (__mmap_region() re-attaches the
  *   VMAs a MAP_FIXED mapping was replacing, a failed fork tears the
  *   child down); the one trace a failed fork may leave is in the
@@ -26,6 +26,7 @@
  *   do_anonymous_page() leaves it.
  * - swapout and migrate stop at the folio that failed, which stays
  *   mapped as it was; VMAs and anon_vmas are untouched.
+ * - mremap: failcheck_mremap.c.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -124,75 +125,6 @@ static void check_atomic(struct fc *c)
 	fc_each_proc(c, atomic_proc);
 	fc_cmp_avs(c, AV_EXACT);
 	fc_cmp_objects(c, true);
-}
-
-/*
- * mremap: the destination D may have been unmapped (MREMAP_FIXED
- * unmaps it first, and the kernel does not bring it back); a VMA next
- * to D may keep an anon_vma it adopted from the source before the move
- * was undone; the source keeps its pages, maybe split at its ends.
- */
-static void mremap_dest(const struct scn_step *st, struct scn_range *d)
-{
-	if (st->flags & MREMAP_FIXED) {
-		*d = st->r2;
-	} else {
-		d->first = st->r.end;
-		d->end = st->r.first + st->npages > st->r.end ?
-			 st->r.first + st->npages : st->r.end;
-	}
-}
-
-static void mremap_segment(struct fc *c, int proc, const struct obs_proc *bpr,
-			   unsigned long x, const struct obs_vma *bv,
-			   const struct obs_vma *av)
-{
-	struct scn_range d;
-	bool in_d;
-
-	mremap_dest(c->st, &d);
-	in_d = x >= d.first && x < d.end;
-	if (!bv != !av) {
-		if (!(in_d && bv))
-			fc_fail(c, "%s page @%lu was %smapped, is %smapped",
-				fc_pname(c, proc), x, bv ? "" : "not ",
-				av ? "" : "not ");
-	} else if (bv) {
-		bool near_d = av->end >= d.first && av->first <= d.end;
-
-		if (!fc_same_mapping_at(bv, av, x, true))
-			fc_fail(c, "%s page @%lu: its mapping changed",
-				fc_pname(c, proc), x);
-		else if (bv->model.av != av->model.av &&
-			 (bv->model.av || !near_d))
-			fc_fail(c, "%s page @%lu: the VMA's anon_vma changed from %d to %d",
-				fc_pname(c, proc), x, bv->model.av,
-				av->model.av);
-	}
-}
-
-static void mremap_proc(struct fc *c, int proc, const struct obs_proc *bpr,
-			const struct obs_proc *apr)
-{
-	unsigned long npages = c->s->pages;
-	struct scn_range d;
-
-	if (proc != c->st->proc) {
-		fc_cmp_proc_exact(c, proc, bpr, apr, 0);
-		return;
-	}
-	mremap_dest(c->st, &d);
-	fc_cmp_boundaries(c, proc, bpr, apr, &c->st->r, &d);
-	fc_each_segment(c, proc, bpr, apr, &d, mremap_segment);
-	fc_cmp_pages(c, proc, bpr, apr, 0, d.first, 0);
-	fc_cmp_pages(c, proc, bpr, apr, d.first, d.end, PG_MAY_VANISH);
-	fc_cmp_pages(c, proc, bpr, apr, d.end, npages, 0);
-}
-
-static void check_mremap(struct fc *c)
-{
-	fc_each_proc(c, mremap_proc);
-	fc_cmp_avs(c, AV_UNMAP);
 }
 
 /*
@@ -314,7 +246,7 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 			const struct obs_step *after,
 			fc_report_fn report, void *arg)
 {
-	struct fc c = { s, st, before, after, report, arg, 0, false };
+	struct fc c = { s, st, before, after, report, arg, 0, false, 0 };
 
 	switch (st->op) {
 	case SCN_OP_MMAP:
@@ -335,7 +267,7 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 		check_atomic(&c);
 		break;
 	case SCN_OP_MREMAP:
-		check_mremap(&c);
+		fc_check_mremap(&c);
 		break;
 	case SCN_OP_MUNMAP:
 	case SCN_OP_MPROTECT:
@@ -355,51 +287,6 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 		break;
 	}
 	return c.n;
-}
-
-/*
- * An mremap move whose source could not be unmapped afterwards: the
- * kernel's move_vma() returns success and leaves the source VMA in
- * place, without page tables ("OOM: unable to split vma").
- */
-static void absorbed_mremap_segment(struct fc *c, int proc,
-				    const struct obs_proc *bpr, unsigned long x,
-				    const struct obs_vma *bv,
-				    const struct obs_vma *av)
-{
-	const struct scn_step *st = c->st;
-	bool in_src = x >= st->r.first && x < st->r.end;
-	/* The clean run's VMA here took part in the merge. */
-	bool in_dst = bv && bv->first < st->r2.end && bv->end > st->r2.first;
-
-	if (!bv != !av) {
-		if (!(in_src && av))
-			fc_fail(c, "%s page @%lu is %smapped, %smapped without the failure",
-				fc_pname(c, proc), x, av ? "" : "not ",
-				bv ? "" : "not ");
-	} else if (bv && (!fc_same_mapping_at(bv, av, x, true) ||
-			  (!in_dst && bv->model.av != av->model.av))) {
-		fc_fail(c, "%s page @%lu: another mapping than without the failure",
-			fc_pname(c, proc), x);
-	}
-}
-
-static void absorbed_mremap_proc(struct fc *c, int proc,
-				 const struct obs_proc *bpr,
-				 const struct obs_proc *apr)
-{
-	fc_cmp_pages(c, proc, bpr, apr, 0, c->s->pages, 0);
-	if (proc != c->st->proc) {
-		fc_cmp_vmas_exact(c, proc, bpr, apr, true);
-		return;
-	}
-	/*
-	 * The destination may also be left unmerged: a copy_vma()
-	 * whose merge ran out of memory makes a VMA of its own, as
-	 * the kernel's does, and that VMA keeps its own anon state.
-	 */
-	fc_cmp_boundaries(c, proc, bpr, apr, &c->st->r, &c->st->r2);
-	fc_each_segment(c, proc, bpr, apr, NULL, absorbed_mremap_segment);
 }
 
 /*
@@ -433,7 +320,7 @@ int fail_absorbed_check(const struct scenario *s, const struct scn_step *st,
 			const struct obs_step *after,
 			fc_report_fn report, void *arg)
 {
-	struct fc c = { s, st, clean, after, report, arg, 0, false };
+	struct fc c = { s, st, clean, after, report, arg, 0, false, 0 };
 	int obj, k;
 
 	/* A result of the operation's own, such as a hole's ENOMEM. */
@@ -442,8 +329,7 @@ int fail_absorbed_check(const struct scenario *s, const struct scn_step *st,
 			scn_result_name(after->result),
 			scn_result_name(clean->result));
 	if (st->op == SCN_OP_MREMAP && (st->flags & MREMAP_FIXED)) {
-		fc_each_proc(&c, absorbed_mremap_proc);
-		fc_cmp_avs(&c, AV_ACTIVE);
+		fc_absorbed_mremap(&c);
 		return c.n;
 	}
 	if (st->op == SCN_OP_MMAP) {

@@ -149,6 +149,37 @@ bool fc_same_mapping_at(const struct obs_vma *bv, const struct obs_vma *av,
 	       (!prot_too || bv->prot == av->prot);
 }
 
+/** fc_moved_mapping_at() - see failcheck_internal.h. */
+bool fc_moved_mapping_at(const struct obs_vma *bv, unsigned long x,
+			 const struct obs_vma *av, unsigned long y)
+{
+	return bv->shared == av->shared && bv->file == av->file &&
+	       offset_at(bv, x) == offset_at(av, y) && bv->prot == av->prot;
+}
+
+/** fc_page_at() - see failcheck_internal.h. */
+const struct obs_page *fc_page_at(const struct obs_proc *p, unsigned long page)
+{
+	int i;
+
+	for (i = 0; p && i < p->npages; i++)
+		if (p->pages[i].page == page)
+			return &p->pages[i];
+	return NULL;
+}
+
+/** fc_page_same() - see failcheck_internal.h. */
+bool fc_page_same(const struct obs_page *bp, const struct obs_page *ap)
+{
+	if (!bp || !ap)
+		return !bp && !ap;
+	return bp->state == ap->state && bp->anon == ap->anon &&
+	       bp->excl == ap->excl && bp->mapcount == ap->mapcount &&
+	       bp->model.writable == ap->model.writable &&
+	       bp->model.av == ap->model.av &&
+	       bp->model.index == ap->model.index;
+}
+
 /** fc_cmp_vmas_exact() - see failcheck_internal.h. */
 void fc_cmp_vmas_exact(struct fc *c, int proc, const struct obs_proc *bpr,
 		       const struct obs_proc *apr, bool model_too)

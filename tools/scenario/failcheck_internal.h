@@ -25,6 +25,7 @@ struct fc {
 	void *arg;
 	int n;
 	bool gap;
+	unsigned long moved;	/* mremap: source pages before it moved */
 };
 
 /* Which differences a page comparison tolerates. */
@@ -90,6 +91,47 @@ bool fc_same_mapping_at(const struct obs_vma *bv, const struct obs_vma *av,
 void fc_cmp_pages(struct fc *c, int proc, const struct obs_proc *bpr,
 		  const struct obs_proc *apr, unsigned long first,
 		  unsigned long end, unsigned int flags);
+
+/**
+ * fc_moved_mapping_at() - does @av at @y map what @bv mapped at @x, as
+ * a move keeps it (shared, file, file offset, prot; not the pgoff,
+ * which an unfaulted anonymous VMA takes from its new address)?
+ * @bv: the VMA before.
+ * @x: a page it covers.
+ * @av: the VMA after.
+ * @y: a page it covers.
+ */
+bool fc_moved_mapping_at(const struct obs_vma *bv, unsigned long x,
+			 const struct obs_vma *av, unsigned long y);
+
+/**
+ * fc_page_at() - the observed page @page of @p.
+ * @p: one process's observation (may be NULL).
+ * @page: a page number.
+ * Return: the page, or NULL where its PTE is none.
+ */
+const struct obs_page *fc_page_at(const struct obs_proc *p, unsigned long page);
+
+/**
+ * fc_page_same() - do two pages (either may be NULL) hold the same state
+ * but for the folio label, which moves with the page's address?
+ * @bp: the page before.
+ * @ap: the page after.
+ */
+bool fc_page_same(const struct obs_page *bp, const struct obs_page *ap);
+
+/**
+ * fc_check_mremap() - the contract of a failed mremap (failcheck_mremap.c).
+ * @c: the check.
+ */
+void fc_check_mremap(struct fc *c);
+
+/**
+ * fc_absorbed_mremap() - an mremap move that absorbed its failure,
+ * against the run without it (failcheck_mremap.c).
+ * @c: the check, @c->b being the clean run's observation.
+ */
+void fc_absorbed_mremap(struct fc *c);
 
 /**
  * fc_cmp_vmas_exact() - the VMA lists of one process, field by field.
