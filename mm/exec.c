@@ -35,7 +35,8 @@
  * to replay as writes, which prepares the anon_vma as exec's own
  * faults did.
  *
- * Return: 0; -EINVAL for a bad range; -EEXIST when it overlaps a VMA
+ * Return: 0; -EINVAL for a bad range or flags no VMA can have (a right
+ * without its VM_MAY* right); -EEXIST when it overlaps a VMA
  * already there; -ENOMEM when the VMA or its index slot cannot be had.
  * Nothing is changed on failure.
  */
@@ -47,6 +48,17 @@ int insert_vm_struct(struct mm_struct *mm, unsigned long start,
 	int err;
 
 	if (start >= end || (start | end) & ~PAGE_MASK)
+		return -EINVAL;
+	/*
+	 * Every access right needs its VM_MAY* right, and VM_SHARED needs
+	 * VM_MAYSHARE: the kernel never makes such a VMA, and copy-on-write
+	 * depends on it (is_cow_mapping() asks for VM_MAYWRITE, so a
+	 * writable VMA without it would share its pages writable at fork).
+	 */
+	if ((vm_flags & VM_READ && !(vm_flags & VM_MAYREAD)) ||
+	    (vm_flags & VM_WRITE && !(vm_flags & VM_MAYWRITE)) ||
+	    (vm_flags & VM_EXEC && !(vm_flags & VM_MAYEXEC)) ||
+	    (vm_flags & VM_SHARED && !(vm_flags & VM_MAYSHARE)))
 		return -EINVAL;
 	mmap_write_lock(mm);
 	next = find_vma(mm, start);
