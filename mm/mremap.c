@@ -10,7 +10,6 @@
 #include "vma.h"
 #include "design.h"
 
-#define TASK_SIZE (1UL << 47)
 
 /*
  * vma_to_resize() - the VMA that [addr, addr + old_len) lies in, if the

@@ -41,10 +41,19 @@ int fail_result_expected(const struct scn_step *st)
 		return SCN_OOM;		/* VM_FAULT_OOM */
 	case SCN_OP_MADVISE:
 		/* madvise_vma_behavior() turns -ENOMEM into -EAGAIN. */
-		return EAGAIN;
+		return st->populates ? ENOMEM : EAGAIN;
 	default:
 		return ENOMEM;
 	}
+}
+
+/** fail_result_allowed() - see failcheck.h. */
+bool fail_result_allowed(const struct scn_step *st, int result)
+{
+	/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
+	if (st->op == SCN_OP_MLOCK && result == EAGAIN)
+		return true;
+	return result == fail_result_expected(st);
 }
 
 /*
@@ -60,7 +69,8 @@ static bool may_gain_av(struct fc *c, const struct obs_proc *bpr,
 	unsigned long hi = av->end < st->r.end ? av->end : st->r.end;
 	int i;
 
-	if (lo >= hi || (st->op != SCN_OP_MPROTECT && st->op != SCN_OP_MADVISE))
+	if (lo >= hi || (st->op != SCN_OP_MPROTECT && st->op != SCN_OP_MADVISE &&
+			 st->op != SCN_OP_MLOCK && st->op != SCN_OP_MUNLOCK))
 		return false;
 	if (st->op != SCN_OP_MPROTECT)
 		return true;
@@ -296,6 +306,40 @@ static void check_folio_op(struct fc *c)
 	fc_cmp_avs(c, AV_EXACT);
 }
 
+/*
+ * The pages an operation faults in on the process's behalf (populate):
+ * when an allocation fails, some part of the range was faulted and the
+ * rest not, each page either as before or as after its fault, which
+ * the invariant checker vouches for.  Everything else is unchanged:
+ * the acting process's VMAs outside the range and its pages outside
+ * it, and the other processes entirely (but for the mapcounts and
+ * folio labels a copy-on-write break in the acting process changes).
+ */
+static void populate_proc(struct fc *c, int proc, const struct obs_proc *bpr,
+			  const struct obs_proc *apr)
+{
+	unsigned int loose = PG_IGN_LABEL | PG_IGN_MAPCOUNT;
+	struct scn_range r = c->st->r;
+
+	if (c->st->op == SCN_OP_MLOCKALL || c->st->op == SCN_OP_MUNLOCKALL) {
+		r.first = 0;
+		r.end = c->s->pages;
+	}
+	if (proc != c->st->proc) {
+		fc_cmp_proc_exact(c, proc, bpr, apr, loose);
+		return;
+	}
+	fc_cmp_boundaries(c, proc, bpr, apr, &r, NULL);
+	fc_cmp_pages(c, proc, bpr, apr, 0, r.first, loose);
+	fc_cmp_pages(c, proc, bpr, apr, r.end, c->s->pages, loose);
+}
+
+static void check_populate(struct fc *c)
+{
+	fc_each_proc(c, populate_proc);
+	fc_cmp_avs(c, AV_NEW);
+}
+
 /* Does nothing map the step's range in the operating process now? */
 static bool range_is_gap(struct fc *c)
 {
@@ -337,9 +381,18 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 	case SCN_OP_MREMAP:
 		check_mremap(&c);
 		break;
+	case SCN_OP_MADVISE:
+	case SCN_OP_MLOCK:
+		/* The populate of MADV_POPULATE_* and of mlock after the flags. */
+		if (st->populates && (st->op == SCN_OP_MADVISE ||
+				      after->result == EAGAIN)) {
+			check_populate(&c);
+			break;
+		}
+		/* fall through */
 	case SCN_OP_MUNMAP:
 	case SCN_OP_MPROTECT:
-	case SCN_OP_MADVISE:
+	case SCN_OP_MUNLOCK:
 		check_range(&c, false);
 		break;
 	case SCN_OP_READ:
@@ -444,6 +497,16 @@ int fail_absorbed_check(const struct scenario *s, const struct scn_step *st,
 	if (st->op == SCN_OP_MREMAP && (st->flags & MREMAP_FIXED)) {
 		fc_each_proc(&c, absorbed_mremap_proc);
 		fc_cmp_avs(&c, AV_ACTIVE);
+		return c.n;
+	}
+	/*
+	 * A populate ignores its errors (mmap, mlockall): fewer pages may
+	 * be faulted than without the failure, and so fewer anon_vmas
+	 * prepared; mlockall also skips a VMA it could not split or merge.
+	 */
+	if ((st->populates && st->op != SCN_OP_MLOCK) ||
+	    st->op == SCN_OP_MLOCKALL || st->op == SCN_OP_MUNLOCKALL) {
+		fc_each_proc(&c, populate_proc);
 		return c.n;
 	}
 	if (st->op == SCN_OP_MMAP) {

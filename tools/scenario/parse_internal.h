@@ -32,6 +32,7 @@ struct proc_state {
 	int end_line;		/* line of the exit or of the failing fork */
 	bool brk_set;		/* `brk base` seen */
 	unsigned long brk;	/* the break, in window pages, if no brk failed */
+	bool lock_future;	/* `mlockall future` (without onfault) in force */
 };
 
 struct pstate {
