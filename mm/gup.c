@@ -135,9 +135,8 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 		done = gup_fault_range(vma, start, nend, write);
 		if (done < 0)
 			return (int)done;
-		if (start + ((unsigned long)done << PAGE_SHIFT) < nend)
-			return -EFAULT;
-		start = nend;
+		/* Stopped early: the next round meets the failing page first. */
+		start += (unsigned long)done << PAGE_SHIFT;
 	}
 	return 0;
 }

@@ -28,7 +28,11 @@
  *   mapped as it was; VMAs and anon_vmas are untouched.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+
+#include <anonvma/mm_types.h>
 
 #include "failcheck_internal.h"
 
@@ -50,6 +54,13 @@ int fail_result_expected(const struct scn_step *st)
 /** fail_result_allowed() - see failcheck.h. */
 bool fail_result_allowed(const struct scn_step *st, int result)
 {
+	/*
+	 * A fault below a stack that cannot prepare its anon_vma does not
+	 * grow it, and an address outside every VMA is SIGSEGV.
+	 */
+	if ((st->op == SCN_OP_READ || st->op == SCN_OP_WRITE) &&
+	    result == SCN_SIGSEGV)
+		return true;
 	/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
 	if (st->op == SCN_OP_MLOCK && result == EAGAIN)
 		return true;
@@ -266,18 +277,59 @@ static void check_fault_vmas(struct fc *c, int proc, const struct obs_proc *bpr,
 	}
 }
 
+/*
+ * grown_stacks() - @bpr's VMAs, but with each stack (VM_GROWSDOWN) that
+ * @apr shows grown down to at most page @f starting where it starts in
+ * @apr: a fault below a stack grows it before it faults, and the growth
+ * stays when the fault then fails, as in the kernel (expand_stack()).
+ * Returns a malloc'ed copy, or NULL when nothing grew (or no memory).
+ */
+static struct obs_vma *grown_stacks(const struct obs_proc *bpr,
+				    const struct obs_proc *apr, unsigned long f)
+{
+	struct obs_vma *v = NULL;
+	int i;
+
+	for (i = 0; bpr && apr && i < bpr->nvmas && i < apr->nvmas; i++) {
+		const struct obs_vma *bv = &bpr->vmas[i], *av = &apr->vmas[i];
+
+		if (!(bv->flags & VM_GROWSDOWN) || av->end != bv->end ||
+		    av->first >= bv->first || av->first < f)
+			continue;
+		if (!v) {
+			v = malloc((size_t)bpr->nvmas * sizeof(*v));
+			if (!v)
+				return NULL;
+			memcpy(v, bpr->vmas, (size_t)bpr->nvmas * sizeof(*v));
+		}
+		v[i].first = av->first;
+		v[i].model.pgoff = av->model.pgoff;	/* moves with the start */
+	}
+	return v;
+}
+
 static void fault_proc(struct fc *c, int proc, const struct obs_proc *bpr,
 		       const struct obs_proc *apr)
 {
 	const struct scn_step *st = c->st;
 	unsigned long f = st->r.first + c->a->done;
 	unsigned int loose = PG_IGN_LABEL | PG_IGN_MAPCOUNT;
+	struct obs_proc grown;
+	struct obs_vma *v;
 
 	if (proc != st->proc) {
 		fc_cmp_proc_exact(c, proc, bpr, apr, loose);
 		return;
 	}
-	check_fault_vmas(c, proc, bpr, apr, f);
+	v = grown_stacks(bpr, apr, f);
+	if (v) {
+		grown = *bpr;
+		grown.vmas = v;
+		check_fault_vmas(c, proc, &grown, apr, f);
+		free(v);
+	} else {
+		check_fault_vmas(c, proc, bpr, apr, f);
+	}
 	/* Pages [r.first, f) were faulted by this operation. */
 	fc_cmp_pages(c, proc, bpr, apr, 0, st->r.first, loose);
 	fc_cmp_pages(c, proc, bpr, apr, f, f + 1, PG_IGN_LABEL);

@@ -623,8 +623,12 @@ static int process_op(struct pstate *ps)
 	}
 	if (scn_tok_is(t, "mprotect")) {
 		st = new_step(ps, SCN_OP_MPROTECT, proc);
-		return scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot) ||
-		       scn_no_more(ps, 4) ? -1 : 0;
+		if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot) ||
+		    scn_no_more(ps, 4))
+			return -1;
+		/* Making a locked private mapping writable faults it in. */
+		st->populates = st->prot & PROT_WRITE;
+		return 0;
 	}
 	if (scn_tok_is(t, "madvise"))
 		return op_madvise(ps, new_step(ps, SCN_OP_MADVISE, proc));

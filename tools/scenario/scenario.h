@@ -174,7 +174,8 @@ struct scn_expect {
  *         for mlockall.
  * @populates: the operation faults pages in on the process's behalf
  *         (MAP_POPULATE, MAP_LOCKED or an mmap after `mlockall future`,
- *         mlock, `mlockall current`, MADV_POPULATE_*): a failed
+ *         mlock, `mlockall current`, MADV_POPULATE_*), or may do so
+ *         (mprotect to writable, of a locked mapping): a failed
  *         allocation there leaves some prefix of the range faulted.
  * @npages: new size of an in-place mremap.
  * @delta: brk move in pages (may be negative).
