@@ -22,27 +22,6 @@
  */
 #include "vma.h"
 
-/* Flag-changing advice: split or merge, then set the flags. */
-static int madvise_update_vma(struct vm_area_struct *vma,
-			      struct vm_area_struct **prev,
-			      unsigned long start, unsigned long end,
-			      vm_flags_t new_flags)
-{
-	int err = 0;
-
-	if (new_flags == vma->vm_flags) {
-		*prev = vma;
-		return 0;
-	}
-	vma = vma_modify_flags(*prev, vma, start, end, new_flags, &err);
-	if (!vma)
-		return err;
-	*prev = vma;
-	vma_start_write(vma);
-	vma->vm_flags = new_flags;
-	return 0;
-}
-
 /*
  * madvise_free_one() - MADV_FREE of one present PTE: an anonymous page
  * becomes lazily freed (its folio loses PG_swapbacked, the PTE its
@@ -122,6 +101,27 @@ static bool pageout_drops(pte_t pte)
 	       !folio_test_flag(folio, PG_swapcache);
 }
 
+/* The advice about pages, which changes no VMA (mmap lock for read). */
+static bool madvise_page_advice(int behavior)
+{
+	switch (behavior) {
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_FREE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool madvise_populate_advice(int behavior)
+{
+	return behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE;
+}
+
 /* The page advice: each works inside one VMA without changing it. */
 static int madvise_pages(struct vm_area_struct *vma, unsigned long start,
 			 unsigned long end, int behavior)
@@ -162,15 +162,11 @@ static int madvise_vma_behavior(struct vm_area_struct *vma,
 	vm_flags_t new_flags = vma->vm_flags;
 	int err;
 
-	switch (behavior) {
-	case MADV_WILLNEED:
-	case MADV_DONTNEED:
-	case MADV_DONTNEED_LOCKED:
-	case MADV_FREE:
-	case MADV_COLD:
-	case MADV_PAGEOUT:
+	if (madvise_page_advice(behavior)) {
 		*prev = vma;
 		return madvise_pages(vma, start, end, behavior);
+	}
+	switch (behavior) {
 	case MADV_NORMAL:
 		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
 		break;
@@ -218,7 +214,7 @@ static int madvise_vma_behavior(struct vm_area_struct *vma,
 	default:
 		return -EINVAL;
 	}
-	err = madvise_update_vma(vma, prev, start, end, new_flags);
+	err = vma_set_flags_range(prev, vma, start, end, new_flags);
 	/* madvise(2) reports a lack of kernel memory as EAGAIN. */
 	return err == -ENOMEM ? -EAGAIN : err;
 }
@@ -226,14 +222,12 @@ static int madvise_vma_behavior(struct vm_area_struct *vma,
 /* Advice 6.18 knows on x86-64 and the model implements. */
 static bool madvise_behavior_valid(int behavior)
 {
+	if (madvise_page_advice(behavior) || madvise_populate_advice(behavior))
+		return true;
 	switch (behavior) {
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
-	case MADV_DONTNEED:
-	case MADV_DONTNEED_LOCKED:
-	case MADV_FREE:
 	case MADV_DONTFORK:
 	case MADV_DOFORK:
 	case MADV_WIPEONFORK:
@@ -242,10 +236,6 @@ static bool madvise_behavior_valid(int behavior)
 	case MADV_DODUMP:
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
-	case MADV_COLD:
-	case MADV_PAGEOUT:
-	case MADV_POPULATE_READ:
-	case MADV_POPULATE_WRITE:
 		return true;
 	default:
 		return false;
@@ -270,24 +260,6 @@ static bool madvise_not_modelled(int behavior)
 		return true;
 	default:
 		return false;
-	}
-}
-
-/* The advice that needs the mmap lock only for read (it changes no VMA). */
-static bool madvise_need_mmap_write(int behavior)
-{
-	switch (behavior) {
-	case MADV_WILLNEED:
-	case MADV_DONTNEED:
-	case MADV_DONTNEED_LOCKED:
-	case MADV_FREE:
-	case MADV_COLD:
-	case MADV_PAGEOUT:
-	case MADV_POPULATE_READ:
-	case MADV_POPULATE_WRITE:
-		return false;
-	default:
-		return true;
 	}
 }
 
@@ -339,7 +311,9 @@ static int madvise_walk_vmas(struct mm_struct *mm, unsigned long start,
 int sys_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 		int behavior)
 {
-	bool write = madvise_need_mmap_write(behavior);
+	/* Only advice that changes VMAs needs the mmap lock for write. */
+	bool write = !madvise_page_advice(behavior) &&
+		     !madvise_populate_advice(behavior);
 	unsigned long end;
 	int error;
 
@@ -359,7 +333,7 @@ int sys_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 		mmap_write_lock(mm);
 	else
 		mmap_read_lock(mm);
-	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
+	if (madvise_populate_advice(behavior))
 		error = faultin_page_range(mm, start, end,
 					   behavior == MADV_POPULATE_WRITE);
 	else

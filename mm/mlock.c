@@ -22,19 +22,11 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **prev,
 		       unsigned long start, unsigned long end,
 		       vm_flags_t newflags)
 {
-	int err = 0;
-
-	if (newflags == vma->vm_flags || (vma->vm_flags & VM_SPECIAL)) {
+	if (vma->vm_flags & VM_SPECIAL) {
 		*prev = vma;
 		return 0;
 	}
-	vma = vma_modify_flags(*prev, vma, start, end, newflags, &err);
-	if (!vma)
-		return err;
-	*prev = vma;
-	vma_start_write(vma);
-	vma->vm_flags = newflags;
-	return 0;
+	return vma_set_flags_range(prev, vma, start, end, newflags);
 }
 
 /*

@@ -19,19 +19,6 @@
 
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 
-static pte_t pte_at(struct mm_struct *mm, unsigned long page)
-{
-	pte_t pte = { 0 };
-	pte_t *ptep;
-
-	spin_lock(&mm->page_table_lock);
-	ptep = pte_offset_map(mm, PG(page), false, NULL);
-	if (ptep)
-		pte = (pte_t){ READ_ONCE(ptep->val) };
-	spin_unlock(&mm->page_table_lock);
-	return pte;
-}
-
 /* Not modelled: ENOSYS, nothing mapped; unknown advice stays EINVAL. */
 static void test_not_modelled(void **state)
 {
@@ -98,19 +85,19 @@ static void test_madv_free_state(void **state)
 
 	assert_int_equal(sys_madvise(mm, PG(0), PAGE_SIZE, MADV_FREE), 0);
 	assert_false(folio_test_flag(f0, PG_swapbacked));
-	assert_false(pte_dirty(pte_at(mm, 0)));
+	assert_false(pte_dirty(tl_pte(mm, 0)));
 	assert_false(folio_test_flag(f0, PG_young));
 	assert_true(folio_test_flag(f1, PG_swapbacked));
-	assert_true(pte_dirty(pte_at(mm, 1)));
+	assert_true(pte_dirty(tl_pte(mm, 1)));
 	assert_int_equal(access_page(mm, PG(0), true, &v), 0);
-	assert_true(pte_dirty(pte_at(mm, 0)));
+	assert_true(pte_dirty(tl_pte(mm, 0)));
 	/* Written again: reclaim keeps it. */
 	assert_int_equal(sys_madvise(mm, PG(0), PAGE_SIZE, MADV_PAGEOUT), 0);
 	assert_ptr_equal(tl_folio(mm, 0), f0);
 	/* Not written again: reclaim discards it, a read finds zero. */
 	assert_int_equal(sys_madvise(mm, PG(1), PAGE_SIZE, MADV_FREE), 0);
 	assert_int_equal(sys_madvise(mm, PG(1), PAGE_SIZE, MADV_PAGEOUT), 0);
-	assert_true(pte_none(pte_at(mm, 1)));
+	assert_true(pte_none(tl_pte(mm, 1)));
 	assert_int_equal(access_page(mm, PG(1), false, &v), 0);
 	assert_int_equal(v, 0);
 	assert_true(tl_vma(mm, 1)->anon_vma != NULL);	/* kept, as DONTNEED */
@@ -127,9 +114,9 @@ static void test_madv_free_swap(void **state)
 	assert_int_equal(reclaim_folio(folio, false, NULL), 0);
 	folio_put(folio);
 	assert_int_equal(swap_slots_in_use(), slots + 1);
-	assert_true(is_swap_entry_pte(pte_at(mm, 2)));
+	assert_true(is_swap_entry_pte(tl_pte(mm, 2)));
 	assert_int_equal(sys_madvise(mm, PG(0), 4 * PAGE_SIZE, MADV_FREE), 0);
-	assert_true(pte_none(pte_at(mm, 2)));
+	assert_true(pte_none(tl_pte(mm, 2)));
 	assert_int_equal(swap_slots_in_use(), slots);
 	assert_int_equal(mm->rss_swap, 0);
 	tl_check();
@@ -165,7 +152,7 @@ static void test_mlockall_fork(void **state)
 	tl_map(mm, 0, 2, RW);
 	assert_int_equal(tl_vma(mm, 0)->vm_flags & VM_LOCKED_MASK,
 			 VM_LOCKED | VM_LOCKONFAULT);
-	assert_true(pte_none(pte_at(mm, 0)));	/* on fault: not populated */
+	assert_true(pte_none(tl_pte(mm, 0)));	/* on fault: not populated */
 	child = tl_fork(mm);
 	assert_int_equal(child->def_flags, 0);
 	assert_int_equal(tl_vma(child, 0)->vm_flags & VM_LOCKED_MASK, 0);
@@ -182,8 +169,8 @@ static void test_mlock_populates_zero_pages(void **state)
 
 	tl_map(mm, 0, 2, PROT_READ);
 	assert_int_equal(sys_mlock(mm, PG(0), 2 * PAGE_SIZE), 0);
-	assert_true(is_zero_pte(pte_at(mm, 0)));
-	assert_true(is_zero_pte(pte_at(mm, 1)));
+	assert_true(is_zero_pte(tl_pte(mm, 0)));
+	assert_true(is_zero_pte(tl_pte(mm, 1)));
 	assert_null(tl_vma(mm, 0)->anon_vma);
 	/* PROT_NONE: locked, not faulted, ENOMEM (POSIX's name for EFAULT). */
 	tl_map(mm, 4, 1, PROT_NONE);
