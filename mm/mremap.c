@@ -176,6 +176,7 @@ long sys_mremap(struct mm_struct *mm, unsigned long addr,
 {
 	struct vm_area_struct *vma;
 	unsigned long delta;
+	bool locked;
 	long ret;
 	int err;
 
@@ -235,6 +236,11 @@ long sys_mremap(struct mm_struct *mm, unsigned long addr,
 				       flags);
 	}
 out:
+	/* A locked mapping that grew is populated, as after mmap. */
+	vma = ret >= 0 && new_len > old_len ? vma_lookup(mm, (unsigned long)ret) : NULL;
+	locked = vma && (vma->vm_flags & VM_LOCKED);
 	mmap_write_unlock(mm);
+	if (locked)
+		mm_populate(mm, (unsigned long)ret + old_len, new_len - old_len);
 	return ret;
 }

@@ -376,6 +376,8 @@ static void populate_proc(struct fc *c, int proc, const struct obs_proc *bpr,
 	if (c->st->op == SCN_OP_MLOCKALL || c->st->op == SCN_OP_MUNLOCKALL) {
 		r.first = 0;
 		r.end = c->s->pages;
+	} else if (c->st->op == SCN_OP_MREMAP && !(c->st->flags & MREMAP_FIXED)) {
+		r.end = r.first + c->st->npages;	/* the grown part */
 	}
 	if (proc != c->st->proc) {
 		fc_cmp_proc_exact(c, proc, bpr, apr, loose);

@@ -545,6 +545,8 @@ static int op_mremap(struct pstate *ps, struct scn_step *st)
 				"new size ends outside the window (%lu pages)",
 				ps->s->pages);
 	st->npages = (unsigned long)n;
+	/* Growing a locked mapping populates the new part. */
+	st->populates = st->npages > scn_range_pages(&st->r);
 	return scn_no_more(ps, 4);
 }
 
