@@ -14,6 +14,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+
 #include "testlib.h"
 #include "internal.h"
 
@@ -214,6 +216,87 @@ static void test_stack_growth_no_memory(void **state)
 	tl_check();
 }
 
+/*
+ * Threads growing one stack at once, while another walks the rmap of
+ * its pages: expand_stack() takes the mmap lock for write and moves the
+ * VMA in its anon_vma's interval tree under the anon_vma lock, so every
+ * walk finds each folio's VMA and each write lands (ThreadSanitizer
+ * checks the locking in `make check SANITIZE=thread`).
+ */
+#define GROW_THREADS 2
+#define GROW_PAGES 64
+
+struct grow {
+	struct mm_struct *mm;
+	int id;
+	bool stop;
+};
+
+static void *grow_writer(void *arg)
+{
+	struct grow *g = arg;
+	unsigned long p;
+
+	for (p = 200 - 1 - g->id; p >= 200 - GROW_PAGES; p -= GROW_THREADS) {
+		uint64_t v = p;
+
+		if (access_page(g->mm, PG(p), true, &v))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void *grow_walker(void *arg)
+{
+	struct grow *g = arg;
+
+	while (!__atomic_load_n(&g->stop, __ATOMIC_ACQUIRE)) {
+		struct folio *f = folio_at(g->mm, PG(199));
+
+		if (f) {
+			if (folio_referenced(f, NULL) < 0)
+				return (void *)1;
+			folio_put(f);
+		}
+	}
+	return NULL;
+}
+
+static void test_stack_growth_threads(void **state)
+{
+	struct mm_struct *mm = tl_mm();
+	struct grow g[GROW_THREADS + 1];
+	pthread_t t[GROW_THREADS + 1];
+	unsigned long p;
+	void *ret;
+	int i;
+
+	assert_int_equal(sys_mmap(mm, PG(200), PAGE_SIZE, RW,
+				  ANON | MAP_FIXED | MAP_GROWSDOWN, NULL, 0),
+			 (long)PG(200));
+	for (i = 0; i <= GROW_THREADS; i++) {
+		g[i] = (struct grow){ mm, i, false };
+		assert_int_equal(pthread_create(&t[i], NULL, i < GROW_THREADS ?
+						grow_writer : grow_walker, &g[i]), 0);
+	}
+	for (i = 0; i < GROW_THREADS; i++) {
+		assert_int_equal(pthread_join(t[i], &ret), 0);
+		assert_null(ret);
+	}
+	__atomic_store_n(&g[GROW_THREADS].stop, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t[GROW_THREADS], &ret), 0);
+	assert_null(ret);
+	assert_int_equal(tl_vmas(mm), 1);
+	assert_int_equal(tl_vma(mm, 200)->vm_start, PG(200 - GROW_PAGES));
+	for (p = 200 - GROW_PAGES; p < 200; p++) {
+		uint64_t v = 0;
+
+		assert_int_equal(access_page(mm, PG(p), false, &v), 0);
+		assert_int_equal(v, p);
+	}
+	tl_check();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +309,7 @@ int main(void)
 		TL_CASE(test_mlockall_fork),
 		TL_CASE(test_mlock_populates_zero_pages),
 		TL_CASE(test_stack_growth_no_memory),
+		TL_CASE(test_stack_growth_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
