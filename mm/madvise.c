@@ -7,11 +7,12 @@
  *   DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP,
  *   HUGEPAGE/NOHUGEPAGE) splits and merges VMAs through
  *   vma_modify_flags(), like mprotect; fork reads some of these flags
- *   (spec §3.9), the others only stop merges (the model has no
+ *   (dup_mmap()), the others only stop merges (the model has no
  *   readahead, core dumps or huge pages);
  * - advice about the pages (DONTNEED, FREE, COLD, PAGEOUT, WILLNEED)
  *   walks the page tables under the mmap lock held for read and never
- *   changes a VMA: DONTNEED zaps but keeps the anon_vma (spec §5.3-13);
+ *   changes a VMA: DONTNEED zaps but keeps the anon_vma (zap_page_range
+ *   leaves vma->anon_vma alone);
  * - POPULATE_(READ|WRITE) faults the range in (mm/gup.c).
  *
  * Reclaim follows this host, which has no swap: MADV_PAGEOUT never

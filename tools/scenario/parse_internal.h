@@ -101,4 +101,14 @@ int scn_attach_fail(struct pstate *ps, int nsteps);
 /* parse.c */
 void *scn_grow(void *arr, int n, int *cap, size_t elem);
 
+/* parse_mem.c: operations with many words (see docs/scenario-language.md) */
+/** scn_mmap_words() - the words after `P mmap R PROT`, from token @i. */
+int scn_mmap_words(struct pstate *ps, struct scn_step *st, int i);
+/** scn_op_madvise() - `P madvise R ADVICE` (a word or a number). */
+int scn_op_madvise(struct pstate *ps, struct scn_step *st);
+/** scn_op_mlock() - `P mlock R [onfault]`, `P munlock R`. */
+int scn_op_mlock(struct pstate *ps, struct scn_step *st);
+/** scn_op_mlockall() - `P mlockall WORDS`, `P munlockall`. */
+int scn_op_mlockall(struct pstate *ps, struct scn_step *st);
+
 #endif
