@@ -217,6 +217,32 @@ static void test_stack_growth_no_memory(void **state)
 }
 
 /*
+ * VM_SPECIAL mappings (only drivers make them; the model's come from a
+ * test setting the flag): DODUMP and DONTFORK refuse VM_IO, mlock
+ * leaves them unlocked, and populate skips VM_IO.
+ */
+static void test_special_vmas(void **state)
+{
+	struct mm_struct *mm = tl_mm();
+	struct vm_area_struct *vma;
+
+	tl_map(mm, 0, 2, RW);
+	vma = tl_vma(mm, 0);
+	mmap_write_lock(mm);
+	vma->vm_flags |= VM_IO | VM_DONTDUMP;
+	mmap_write_unlock(mm);
+	assert_int_equal(sys_madvise(mm, PG(0), PAGE_SIZE, MADV_DODUMP), -EINVAL);
+	assert_int_equal(sys_madvise(mm, PG(0), PAGE_SIZE, MADV_DONTFORK), -EINVAL);
+	assert_int_equal(sys_mlock(mm, PG(0), 2 * PAGE_SIZE), 0);
+	assert_int_equal(vma->vm_flags & VM_LOCKED, 0);
+	assert_true(pte_none(tl_pte(mm, 0)));
+	assert_int_equal(tl_vmas(mm), 1);
+	mmap_write_lock(mm);
+	vma->vm_flags &= ~(VM_IO | VM_DONTDUMP);
+	mmap_write_unlock(mm);
+}
+
+/*
  * Threads growing one stack at once, while another walks the rmap of
  * its pages: expand_stack() takes the mmap lock for write and moves the
  * VMA in its anon_vma's interval tree under the anon_vma lock, so every
@@ -310,6 +336,7 @@ int main(void)
 		TL_CASE(test_mlock_populates_zero_pages),
 		TL_CASE(test_stack_growth_no_memory),
 		TL_CASE(test_stack_growth_threads),
+		TL_CASE(test_special_vmas),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
