@@ -53,6 +53,8 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 	mm->brk = oldmm->brk;
 	mm->total_vm = oldmm->total_vm;
 	mm->flags = oldmm->flags;
+	/* mm_init(): mlockall(MCL_FUTURE) is not inherited, VM_NOHUGEPAGE is. */
+	mm->def_flags = oldmm->def_flags & VM_INIT_DEF_MASK;
 	/* The maple tree is duplicated in one go (__mt_dup). */
 	if (vma_index_prealloc(mm, oldmm->map_count))
 		return -ENOMEM;

@@ -11,6 +11,9 @@
 
 #include <anonvma/anonvma.h>
 
+/* The model's user address space ends where x86-64's four levels do. */
+#define TASK_SIZE (1UL << 47)
+
 #define WARN_ON(cond) __warn_on(!!(cond), #cond, __FILE__, __LINE__)
 #define VM_WARN_ON_ONCE(cond) WARN_ON(cond)
 #define VM_BUG_ON(cond) __bug_on(!!(cond), #cond, __FILE__, __LINE__)
@@ -61,8 +64,31 @@ struct vm_area_struct *vma_prev_of_addr(struct mm_struct *mm,
 /** mmap_new_vma() - link a new VMA without merging (mm/mmap.c). */
 int mmap_new_vma(struct mm_struct *mm, struct file *file, unsigned long addr,
 		 unsigned long len, vm_flags_t vm_flags, unsigned long pgoff);
+/* mm/memory.c */
+/**
+ * fault_in_page() - fault @addr of @vma until the access (a store if
+ * @write) is allowed, then do it if @value is not NULL (mmap lock held).
+ */
+vm_fault_t fault_in_page(struct vm_area_struct *vma, unsigned long addr,
+			 bool write, uint64_t *value);
+
+/* mm/gup.c: populating ranges (MAP_POPULATE, mlock, MADV_POPULATE_*) */
+long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
+			     unsigned long end);
+int __mm_populate(struct mm_struct *mm, unsigned long start,
+		  unsigned long len, bool ignore_errors);
+/** mm_populate() - __mm_populate() ignoring errors (mmap, mlockall). */
+static inline void mm_populate(struct mm_struct *mm, unsigned long start,
+			       unsigned long len)
+{
+	(void)__mm_populate(mm, start, len, true);
+}
+int faultin_page_range(struct mm_struct *mm, unsigned long start,
+		       unsigned long end, bool write);
 
 /* mm/mmap.c */
+/** expand_downwards() - grow the stack @vma down to @address (mmap lock held for write). */
+int expand_downwards(struct vm_area_struct *vma, unsigned long address);
 /** exit_mmap() - unmap and free every VMA of an exiting (or failed-fork) mm. */
 void exit_mmap(struct mm_struct *mm);
 
@@ -70,6 +96,15 @@ void exit_mmap(struct mm_struct *mm);
 /** zap_vma_range() - unmap the PTEs of [start, end) of @vma (MADV_DONTNEED, munmap). */
 void zap_vma_range(struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end);
+/** zap_filter_fn - which PTEs zap_vma_range_if() clears (PTE lock held). */
+typedef bool (*zap_filter_fn)(pte_t pte);
+void zap_vma_range_if(struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, zap_filter_fn zap_this);
+/** pte_walk_fn - one PTE of walk_pte_range(), changed in place (PTE lock held). */
+typedef void (*pte_walk_fn)(struct vm_area_struct *vma, unsigned long addr,
+			    pte_t *ptep, void *arg);
+void walk_pte_range(struct vm_area_struct *vma, unsigned long start,
+		    unsigned long end, pte_walk_fn fn, void *arg);
 /** copy_page_range() - fork: copy the PTEs of @src into @dst (if vma_needs_copy). */
 int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src);
 /**

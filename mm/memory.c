@@ -597,31 +597,26 @@ static bool access_permitted(const struct vm_area_struct *vma, bool write)
 }
 
 /**
- * access_page() - a user load or store of one page.
- * @mm: the address space.
- * @addr: the address (any byte of the page).
- * @write: a store of *@value rather than a load.
- * @value: in: the token to store; out: the token loaded (the zero page
- *         and new anonymous folios read 0).
+ * fault_in_page() - make the PTE of @addr in @vma allow a load (or a
+ * store, @write), faulting as often as needed, then do the access.
+ * @vma: the VMA containing @addr, its permissions already checked; the
+ *       mmap lock is held for read.
+ * @value: NULL for get_user_pages() (mm/gup.c), which only faults the
+ *         page in; otherwise in: the token to store, out: the token
+ *         loaded (the zero page and new anonymous folios read 0).
  *
- * Takes the mmap lock for read.  VM_FAULT_SIGSEGV outside any VMA or
- * without permission (see access_permitted()).  Then, like the CPU and
- * the kernel together: if the PTE allows the access, do it (and set the
- * folio's accessed bit); otherwise fault and try again.  Returns 0 or
- * the VM_FAULT_* error of the fault that failed (nothing was accessed).
+ * A store sets the PTE's dirty bit as the CPU does (and GUP's FOLL_TOUCH
+ * for a write), which MADV_FREE cleared to find out whether the page was
+ * written since.  Returns 0 or the VM_FAULT_* error of the fault that
+ * failed (nothing was accessed).
  */
-vm_fault_t access_page(struct mm_struct *mm, unsigned long addr, bool write,
-		       uint64_t *value)
+vm_fault_t fault_in_page(struct vm_area_struct *vma, unsigned long addr,
+			 bool write, uint64_t *value)
 {
-	struct vm_area_struct *vma;
-	vm_fault_t ret = 0;
+	struct mm_struct *mm = vma->vm_mm;
+	vm_fault_t ret;
 
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, addr);
-	if (!vma || !access_permitted(vma, write)) {
-		ret = VM_FAULT_SIGSEGV;
-		goto out;
-	}
+	mmap_assert_locked(mm);
 	for (;;) {
 		pte_t *ptep, pte;
 
@@ -631,27 +626,59 @@ vm_fault_t access_page(struct mm_struct *mm, unsigned long addr, bool write,
 		if (pte_present(pte) && (!write || pte_write(pte))) {
 			struct folio *folio = pte_folio(pte);
 
-			if (!folio) {
-				/* The zero page: never writable. */
-				*value = 0;
-			} else {
-				if (write)
-					WRITE_ONCE(folio->data, *value);
-				else
-					*value = READ_ONCE(folio->data);
+			if (write && !pte_dirty(pte))
+				set_pte(ptep, pte_mkdirty(pte));
+			if (folio)
 				folio_mark_young(folio);
-			}
+			if (value && !folio)
+				*value = 0;	/* the zero page: never writable */
+			else if (value && write)
+				WRITE_ONCE(folio->data, *value);
+			else if (value)
+				*value = READ_ONCE(folio->data);
 			spin_unlock(&mm->page_table_lock);
-			break;
+			return 0;
 		}
 		spin_unlock(&mm->page_table_lock);
 
 		ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
 		if (ret & VM_FAULT_ERROR)
-			goto out;
-		ret = 0;
+			return ret;
 	}
-out:
+}
+
+/**
+ * access_page() - a user load or store of one page.
+ * @mm: the address space.
+ * @addr: the address (any byte of the page).
+ * @write: a store of *@value rather than a load.
+ * @value: in: the token to store; out: the token loaded.
+ *
+ * Takes the mmap lock for read and finds the VMA as the architecture's
+ * fault handler does: an address below a VM_GROWSDOWN VMA grows the
+ * stack first (expand_stack()).  VM_FAULT_SIGSEGV outside any VMA or
+ * without permission (see access_permitted()).  Then, like the CPU and
+ * the kernel together, fault_in_page().  Returns 0 or the VM_FAULT_*
+ * error of the fault that failed (nothing was accessed).
+ */
+vm_fault_t access_page(struct mm_struct *mm, unsigned long addr, bool write,
+		       uint64_t *value)
+{
+	struct vm_area_struct *vma;
+	vm_fault_t ret;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (!vma) {
+		/* A stack that may grow down to @addr: drops the lock if not. */
+		vma = expand_stack(mm, addr);
+		if (!vma)
+			return VM_FAULT_SIGSEGV;
+	}
+	if (!access_permitted(vma, write))
+		ret = VM_FAULT_SIGSEGV;
+	else
+		ret = fault_in_page(vma, addr, write, value);
 	mmap_read_unlock(mm);
 	return ret;
 }

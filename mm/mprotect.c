@@ -51,6 +51,14 @@ static int mprotect_fixup(struct vm_area_struct *vma,
 	vma_start_write(vma);
 	vma->vm_flags = newflags;
 	change_protection(vma, start, end, newflags);
+	/*
+	 * A locked private mapping that becomes writable is faulted for
+	 * write at once, so that its pages stay locked through the
+	 * copy-on-write that would otherwise come later.
+	 */
+	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED &&
+	    (newflags & VM_WRITE))
+		populate_vma_page_range(vma, start, end);
 	return 0;
 }
 

@@ -14,7 +14,6 @@
 #include "vma.h"
 #include "design.h"
 
-#define TASK_SIZE (1UL << 47)
 
 /*
  * vma_to_resize() - the VMA that [addr, addr + old_len) lies in, if the
@@ -281,6 +280,7 @@ long sys_mremap(struct mm_struct *mm, unsigned long addr,
 {
 	struct vm_area_struct *vma;
 	unsigned long delta;
+	bool locked;
 	long ret;
 	int err;
 
@@ -349,6 +349,11 @@ long sys_mremap(struct mm_struct *mm, unsigned long addr,
 				       flags);
 	}
 out:
+	/* A locked mapping that grew is populated, as after mmap. */
+	vma = ret >= 0 && new_len > old_len ? vma_lookup(mm, (unsigned long)ret) : NULL;
+	locked = vma && (vma->vm_flags & VM_LOCKED);
 	mmap_write_unlock(mm);
+	if (locked)
+		mm_populate(mm, (unsigned long)ret + old_len, new_len - old_len);
 	return ret;
 }

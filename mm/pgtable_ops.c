@@ -99,10 +99,12 @@ static void zap_batch_flush(struct zap_batch *b)
 
 /*
  * zap_pte_range() - clear the PTEs of [addr, end), within one PTE table,
- * under the PTE lock; the references go into @b.
+ * under the PTE lock, those for which @zap_this says so when it is
+ * given; the references go into @b.
  */
 static void zap_pte_range(struct vm_area_struct *vma, unsigned long addr,
-			  unsigned long end, struct zap_batch *b)
+			  unsigned long end, struct zap_batch *b,
+			  zap_filter_fn zap_this)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	pte_t *ptep;
@@ -113,7 +115,7 @@ static void zap_pte_range(struct vm_area_struct *vma, unsigned long addr,
 		pte_t pte = ptep_get(ptep);
 		struct folio *folio;
 
-		if (pte_none(pte))
+		if (pte_none(pte) || (zap_this && !zap_this(pte)))
 			continue;
 		pte_clear(ptep);
 		if (pte_present(pte)) {
@@ -163,6 +165,18 @@ static void zap_pte_range(struct vm_area_struct *vma, unsigned long addr,
 void zap_vma_range(struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end)
 {
+	zap_vma_range_if(vma, start, end, NULL);
+}
+
+/**
+ * zap_vma_range_if() - zap_vma_range() of only the PTEs for which
+ * @zap_this (called under the PTE lock) returns true: the entries that
+ * MADV_FREE drops and the folios that MADV_PAGEOUT reclaims, whose
+ * choice depends on the PTE and its folio at the time of the zap.
+ */
+void zap_vma_range_if(struct vm_area_struct *vma, unsigned long start,
+		      unsigned long end, zap_filter_fn zap_this)
+{
 	/*
 	 * Only the counts need zeroing: the arrays are 8 KiB and are
 	 * written before they are read.
@@ -178,7 +192,7 @@ void zap_vma_range(struct vm_area_struct *vma, unsigned long start,
 		end = vma->vm_end;
 	for (; start < end; start = next) {
 		next = pte_table_end(start, end);
-		zap_pte_range(vma, start, next, &batch);
+		zap_pte_range(vma, start, next, &batch, zap_this);
 		zap_batch_flush(&batch);
 	}
 }
@@ -480,6 +494,46 @@ unsigned long move_page_tables(struct vm_area_struct *vma,
 }
 
 /**
+ * walk_pte_range() - call @fn on every PTE of [start, end) of @vma that
+ * is not none, under the PTE lock, where it may change the entry in
+ * place (but not free what it maps).  Page tables are not allocated.
+ */
+void walk_pte_range(struct vm_area_struct *vma, unsigned long start,
+		    unsigned long end, pte_walk_fn fn, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long next;
+
+	for (; start < end; start = next) {
+		pte_t *ptep;
+
+		next = pte_table_end(start, end);
+		spin_lock(&mm->page_table_lock);
+		ptep = pte_offset_map(mm, start, false, NULL);
+		for (; ptep && start < next; start += PAGE_SIZE, ptep++)
+			if (!pte_none(ptep_get(ptep)))
+				fn(vma, start, ptep, arg);
+		spin_unlock(&mm->page_table_lock);
+	}
+}
+
+/* One PTE of change_protection() when VM_WRITE is dropped. */
+static void wrprotect_one(struct vm_area_struct *vma, unsigned long addr,
+			  pte_t *ptep, void *arg)
+{
+	pte_t pte = ptep_get(ptep);
+
+	(void)vma;
+	(void)addr;
+	(void)arg;
+	if (pte_present(pte) && pte_write(pte))
+		set_pte(ptep, pte_wrprotect(pte));
+	else if (is_migration_pte(pte) && migration_pte_write(pte))
+		set_pte(ptep, make_migration_pte(migration_pte_folio(pte), false,
+						 pte_swp_exclusive(pte)));
+}
+
+/**
  * change_protection() - mprotect: apply @newflags to the PTEs of
  * [start, end) in @vma.
  * @vma: the VMA (mmap lock held for write).
@@ -496,28 +550,7 @@ unsigned long move_page_tables(struct vm_area_struct *vma,
 void change_protection(struct vm_area_struct *vma, unsigned long start,
 		       unsigned long end, vm_flags_t newflags)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	unsigned long next;
-
 	if (newflags & VM_WRITE)
 		return;
-	for (; start < end; start = next) {
-		pte_t *ptep;
-
-		next = pte_table_end(start, end);
-		spin_lock(&mm->page_table_lock);
-		ptep = pte_offset_map(mm, start, false, NULL);
-		for (; ptep && start < next; start += PAGE_SIZE, ptep++) {
-			pte_t pte = ptep_get(ptep);
-
-			if (pte_present(pte) && pte_write(pte))
-				set_pte(ptep, pte_wrprotect(pte));
-			else if (is_migration_pte(pte) &&
-				 migration_pte_write(pte))
-				set_pte(ptep, make_migration_pte(
-						migration_pte_folio(pte), false,
-						pte_swp_exclusive(pte)));
-		}
-		spin_unlock(&mm->page_table_lock);
-	}
+	walk_pte_range(vma, start, end, wrprotect_one, NULL);
 }

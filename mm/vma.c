@@ -601,6 +601,28 @@ out:
 }
 
 /**
+ * vma_set_flags_range() - see mm/vma.h.
+ */
+int vma_set_flags_range(struct vm_area_struct **prev,
+			struct vm_area_struct *vma, unsigned long start,
+			unsigned long end, vm_flags_t vm_flags)
+{
+	int err = 0;
+
+	if (vm_flags == vma->vm_flags) {
+		*prev = vma;
+		return 0;
+	}
+	vma = vma_modify_flags(*prev, vma, start, end, vm_flags, &err);
+	if (!vma)
+		return err;
+	*prev = vma;
+	vma_start_write(vma);
+	vma->vm_flags = vm_flags;
+	return 0;
+}
+
+/**
  * vma_merge_extend() - mremap growth in place: extend @vma by @delta
  * bytes, merging with the next VMA if the growth reaches a compatible
  * one.  Returns @vma (grown) or NULL on failure.

@@ -75,6 +75,15 @@ struct vm_area_struct *vma_modify_flags(struct vm_area_struct *prev,
 					struct vm_area_struct *vma,
 					unsigned long start, unsigned long end,
 					vm_flags_t vm_flags, int *err);
+/**
+ * vma_set_flags_range() - vma_modify_flags() and then set the flags:
+ * what madvise and mlock do to each VMA of their range.  *@prev becomes
+ * the VMA now covering [start, end) (@vma itself when nothing changes).
+ * Returns 0 or -ENOMEM (nothing changed but splits already made).
+ */
+int vma_set_flags_range(struct vm_area_struct **prev,
+			struct vm_area_struct *vma, unsigned long start,
+			unsigned long end, vm_flags_t vm_flags);
 struct vm_area_struct *vma_merge_extend(struct vm_area_struct *vma,
 					unsigned long delta);
 struct vm_area_struct *copy_vma(struct vm_area_struct **vmap,

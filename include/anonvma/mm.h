@@ -8,6 +8,7 @@
 #ifndef ANONVMA_MM_H
 #define ANONVMA_MM_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -26,10 +27,68 @@
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED 0x4000000
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#define MAP_HUGE_MASK 0x3f
+#endif
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
 #endif
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+#ifndef MADV_DONTNEED_LOCKED
+#define MADV_DONTNEED_LOCKED 24
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#define MADV_GUARD_REMOVE 103
+#endif
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE 101
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+
+/*
+ * What the kernel accepts but the model does not implement: hugetlb
+ * (MAP_HUGETLB on anonymous memory), MAP_DROPPABLE, and the madvise
+ * advice about KSM, khugepaged, guard regions, page removal and memory
+ * failure.  Those calls return -ENOSYS, an errno that mmap(2) and
+ * madvise(2) never return on Linux, so that a caller replaying a real
+ * program can tell "not modelled" from any answer of the kernel.
+ */
+#define ENOTMODELLED ENOSYS
+
+/* x86-64's gap kept below a VM_GROWSDOWN VMA: 256 pages (mm/mmap.c). */
+#define STACK_GUARD_GAP (256UL << 12)
+/* The host's default RLIMIT_STACK, 8 MiB: the most a stack may grow to. */
+#define STACK_RLIMIT (8UL << 20)
 
 /* vm_fault_t bits returned by handle_mm_fault(). */
 #define VM_FAULT_OOM		0x0001
@@ -78,6 +137,19 @@ long sys_mremap(struct mm_struct *mm, unsigned long addr,
 		unsigned long flags, unsigned long new_addr);
 int sys_madvise(struct mm_struct *mm, unsigned long start, unsigned long len,
 		int behavior);
+/*
+ * The mlock family (mm/mlock.c).  Lengths in bytes; @start is rounded
+ * down to a page as the kernel does.  Locking populates the range:
+ * private writable mappings with write faults, others with read
+ * faults; MLOCK_ONFAULT and MCL_ONFAULT lock without populating.
+ */
+int sys_mlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+int sys_mlock2(struct mm_struct *mm, unsigned long start, unsigned long len,
+	       unsigned int flags);
+int sys_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+/** sys_mlockall() - MCL_CURRENT, MCL_FUTURE (sets mm->def_flags), MCL_ONFAULT. */
+int sys_mlockall(struct mm_struct *mm, unsigned long flags);
+int sys_munlockall(struct mm_struct *mm);
 /** sys_brk() - like brk(2): returns the new break, or the old one on failure. */
 unsigned long sys_brk(struct mm_struct *mm, unsigned long brk);
 /** mm_set_brk_base() - where the heap starts (the kernel picks it at exec). */
@@ -116,6 +188,16 @@ vm_fault_t access_page(struct mm_struct *mm, unsigned long addr, bool write,
 void mm_set_zero_page_forbidden(bool forbid);
 /** mm_forbids_zeropage() - do read faults in @mm avoid the zero page? */
 bool mm_forbids_zeropage(const struct mm_struct *mm);
+
+/**
+ * expand_stack() - grow the VM_GROWSDOWN VMA above @addr down to it, as
+ * a user fault below a stack does (mm/mmap.c).  Called with the mmap
+ * lock held for read; takes it for write to grow and downgrades it
+ * again.  Returns the VMA that now contains @addr with the lock held
+ * for read, or NULL (no stack above @addr, the guard gap, the stack
+ * limit, or no memory for the anon_vma) with the lock released.
+ */
+struct vm_area_struct *expand_stack(struct mm_struct *mm, unsigned long addr);
 
 /** find_vma() - first VMA with vm_end > @addr, or NULL. */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);

@@ -47,6 +47,8 @@ typedef unsigned long vm_flags_t;
 #define VM_PFNMAP	0x00000400UL
 #define VM_LOCKED	0x00002000UL
 #define VM_IO		0x00004000UL
+#define VM_SEQ_READ	0x00008000UL	/* MADV_SEQUENTIAL */
+#define VM_RAND_READ	0x00010000UL	/* MADV_RANDOM */
 #define VM_DONTCOPY	0x00020000UL
 #define VM_DONTEXPAND	0x00040000UL
 #define VM_LOCKONFAULT	0x00080000UL
@@ -63,6 +65,8 @@ typedef unsigned long vm_flags_t;
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
+/* What a new mm may inherit from its parent's def_flags (kernel/fork.c). */
+#define VM_INIT_DEF_MASK VM_NOHUGEPAGE
 /* Flags that do not stop two VMAs from merging (soft-dirty, spec §5.2). */
 #define VM_IGNORE_MERGE VM_SOFTDIRTY
 
@@ -165,6 +169,7 @@ struct mm_struct {
 	struct pgtable_page *pgd;
 	unsigned long start_brk, brk;
 	unsigned long flags;		/* MMF_* */
+	vm_flags_t def_flags;		/* added to every new VMA: mlockall(MCL_FUTURE) */
 	unsigned long total_vm;		/* pages mapped */
 	unsigned long rss_anon, rss_file, rss_swap;
 	unsigned long serial;

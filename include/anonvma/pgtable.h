@@ -47,6 +47,18 @@ static inline pte_t mk_pte(struct folio *folio, bool write)
 	return p;
 }
 
+static inline pte_t pte_mkdirty(pte_t pte)
+{
+	pte.val |= _PAGE_DIRTY;
+	return pte;
+}
+
+static inline pte_t pte_mkclean(pte_t pte)
+{
+	pte.val &= ~_PAGE_DIRTY;
+	return pte;
+}
+
 static inline pte_t mk_zero_pte(void)
 {
 	return (pte_t){ _PAGE_PRESENT | _PAGE_SPECIAL };

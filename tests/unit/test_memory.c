@@ -22,20 +22,6 @@
 
 /* --- helpers ------------------------------------------------------------ */
 
-/* A copy of the PTE of page @page (none when no page table covers it). */
-static pte_t pte_at(struct mm_struct *mm, unsigned long page)
-{
-	pte_t pte = { 0 };
-	pte_t *ptep;
-
-	spin_lock(&mm->page_table_lock);
-	ptep = pte_offset_map(mm, PG(page), false, NULL);
-	if (ptep)
-		pte = (pte_t){ READ_ONCE(ptep->val) };
-	spin_unlock(&mm->page_table_lock);
-	return pte;
-}
-
 static uint64_t rd(struct mm_struct *mm, unsigned long page)
 {
 	uint64_t v = 0xdeadbeef;
@@ -104,9 +90,9 @@ static void test_read_maps_zero_page(void **state)
 	struct mm_struct *mm = map_anon(0, 4, RW);
 
 	assert_int_equal(rd(mm, 1), 0);
-	assert_true(is_zero_pte(pte_at(mm, 1)));
-	assert_false(pte_write(pte_at(mm, 1)));
-	assert_true(pte_none(pte_at(mm, 0)));
+	assert_true(is_zero_pte(tl_pte(mm, 1)));
+	assert_false(pte_write(tl_pte(mm, 1)));
+	assert_true(pte_none(tl_pte(mm, 0)));
 	assert_null(tl_vma(mm, 1)->anon_vma);
 	assert_int_equal(tl_live(folio_cachep), 0);
 	assert_int_equal(tl_live(anon_vma_cachep), 0);
@@ -132,7 +118,7 @@ static void test_write_maps_new_folio(void **state)
 	assert_int_equal(folio_mapcount(f), 1);
 	assert_int_equal(folio_ref_count(f), 1);
 	assert_true(folio_test_flag(f, PG_young));
-	assert_true(pte_write(pte_at(mm, 2)));
+	assert_true(pte_write(tl_pte(mm, 2)));
 	assert_int_equal(rd(mm, 2), 42);
 	assert_rss(mm, 1, 0, 0);
 	tl_check();
@@ -162,7 +148,7 @@ static void test_access_permissions(void **state)
 	assert_int_equal(access_page(mm, PG(0), true, &v), VM_FAULT_SIGSEGV);
 	assert_int_equal(access_page(mm, PG(2), false, &v), VM_FAULT_SIGSEGV);
 	assert_int_equal(access_page(mm, PG(2), true, &v), VM_FAULT_SIGSEGV);
-	assert_true(pte_none(pte_at(mm, 0)));
+	assert_true(pte_none(tl_pte(mm, 0)));
 	/* PROT_WRITE alone is readable, as on x86. */
 	assert_int_equal(rd(mm, 4), 0);
 	wr(mm, 4, 5);
@@ -183,7 +169,7 @@ static void test_oom_changes_nothing(void **state)
 	fail_allocs_from(folio_cachep);
 	assert_int_equal(access_page(mm, PG(1), true, &v), VM_FAULT_OOM);
 	fail_allocs_from(NULL);
-	assert_true(pte_none(pte_at(mm, 1)));
+	assert_true(pte_none(tl_pte(mm, 1)));
 	assert_ptr_equal(tl_vma(mm, 0)->anon_vma, av);
 	assert_int_equal(tl_live(folio_cachep), 1);
 	assert_rss(mm, 1, 0, 0);
@@ -195,7 +181,7 @@ static void test_oom_changes_nothing(void **state)
 	assert_int_equal(access_page(mm, PG(8), true, &v), VM_FAULT_OOM);
 	fail_allocs_from(NULL);
 	assert_null(tl_vma(mm, 8)->anon_vma);
-	assert_true(pte_none(pte_at(mm, 8)));
+	assert_true(pte_none(tl_pte(mm, 8)));
 	tl_check();
 
 	/* COW copy failure: the read-only PTE still maps the shared page. */
@@ -205,7 +191,7 @@ static void test_oom_changes_nothing(void **state)
 	assert_int_equal(access_page(mm, PG(0), true, &v), VM_FAULT_OOM);
 	fail_allocs_from(NULL);
 	assert_ptr_equal(tl_folio(mm, 0), f);
-	assert_false(pte_write(pte_at(mm, 0)));
+	assert_false(pte_write(tl_pte(mm, 0)));
 	assert_int_equal(folio_mapcount(f), 2);
 	assert_int_equal(folio_ref_count(f), 2);
 	tl_check();
@@ -223,14 +209,14 @@ static void test_fork_child_write_copies(void **state)
 	f = tl_folio(parent, 0);
 	child = tl_fork(parent);
 	assert_ptr_equal(tl_folio(child, 0), f);
-	assert_false(pte_write(pte_at(parent, 0)));
-	assert_false(pte_write(pte_at(child, 0)));
+	assert_false(pte_write(tl_pte(parent, 0)));
+	assert_false(pte_write(tl_pte(child, 0)));
 	assert_false(PageAnonExclusive(f));
 	assert_int_equal(folio_mapcount(f), 2);
 	assert_int_equal(folio_ref_count(f), 2);
 	assert_rss(child, 1, 0, 0);
 	/* The unfaulted-by-write page 1 was never touched: nothing copied. */
-	assert_true(pte_none(pte_at(child, 1)));
+	assert_true(pte_none(tl_pte(child, 1)));
 	tl_check();
 
 	assert_int_equal(rd(child, 0), 11);
@@ -287,7 +273,7 @@ static void test_fork_reuse_moves_anon_rmap(void **state)
 	assert_int_equal(f->mapping, anon_mapping(cav));
 	assert_int_equal(f->index, index);
 	assert_true(PageAnonExclusive(f));
-	assert_true(pte_write(pte_at(child, 0)));
+	assert_true(pte_write(tl_pte(child, 0)));
 	assert_int_equal(rd(parent, 0), 2);
 	assert_int_equal(rd(child, 0), 3);
 	tl_check();
@@ -307,14 +293,14 @@ static void test_child_exit_parent_reuses(void **state)
 	tl_exit(child);
 	assert_int_equal(folio_mapcount(f), 1);
 	assert_false(PageAnonExclusive(f));
-	assert_false(pte_write(pte_at(parent, 0)));
+	assert_false(pte_write(tl_pte(parent, 0)));
 
 	allocs = tl_allocs(folio_cachep, SITE_FAULT);
 	wr(parent, 0, 6);
 	assert_int_equal(tl_allocs(folio_cachep, SITE_FAULT), allocs);
 	assert_ptr_equal(tl_folio(parent, 0), f);
 	assert_true(PageAnonExclusive(f));
-	assert_true(pte_write(pte_at(parent, 0)));
+	assert_true(pte_write(tl_pte(parent, 0)));
 	assert_int_equal(rd(parent, 0), 6);
 	tl_check();
 }
@@ -337,7 +323,7 @@ static void test_fork_maybe_pinned_copies(void **state)
 	assert_int_equal(g->mapping, anon_mapping(tl_vma(child, 0)->anon_vma));
 	assert_true(PageAnonExclusive(g));
 	assert_true(PageAnonExclusive(f));
-	assert_true(pte_write(pte_at(parent, 0)));
+	assert_true(pte_write(tl_pte(parent, 0)));
 	assert_int_equal(folio_mapcount(f), 1);
 	assert_int_equal(rd(child, 0), 21);
 	assert_rss(child, 1, 0, 0);
@@ -374,9 +360,9 @@ static void test_fork_skips_unfaulted(void **state)
 
 	assert_int_equal(rd(parent, 0), 0);
 	child = tl_fork(parent);
-	assert_true(pte_none(pte_at(child, 0)));
+	assert_true(pte_none(tl_pte(child, 0)));
 	assert_int_equal(rd(child, 0), 0);
-	assert_true(is_zero_pte(pte_at(child, 0)));
+	assert_true(is_zero_pte(tl_pte(child, 0)));
 	assert_null(tl_vma(child, 0)->anon_vma);
 	tl_check();
 }
@@ -394,14 +380,14 @@ static void test_fork_swap_entry(void **state)
 	f = folio_at(parent, PG(0));
 	assert_int_equal(reclaim_folio(f, false, NULL), 0);
 	folio_put(f);
-	assert_true(is_swap_entry_pte(pte_at(parent, 0)));
-	assert_true(pte_swp_exclusive(pte_at(parent, 0)));
+	assert_true(is_swap_entry_pte(tl_pte(parent, 0)));
+	assert_true(pte_swp_exclusive(tl_pte(parent, 0)));
 	assert_rss(parent, 0, 0, 1);
 
 	child = tl_fork(parent);
-	e = pte_to_swp_entry(pte_at(parent, 0));
-	assert_false(pte_swp_exclusive(pte_at(parent, 0)));
-	assert_int_equal(pte_at(child, 0).val, pte_at(parent, 0).val);
+	e = pte_to_swp_entry(tl_pte(parent, 0));
+	assert_false(pte_swp_exclusive(tl_pte(parent, 0)));
+	assert_int_equal(tl_pte(child, 0).val, tl_pte(parent, 0).val);
 	assert_int_equal(swap_count(e), 2);
 	assert_rss(child, 0, 0, 1);
 	tl_check();
@@ -432,7 +418,7 @@ static void swap_out(struct mm_struct *mm, unsigned long page)
 	assert_non_null(f);
 	assert_int_equal(reclaim_folio(f, false, NULL), 0);
 	folio_put(f);
-	assert_true(is_swap_entry_pte(pte_at(mm, page)));
+	assert_true(is_swap_entry_pte(tl_pte(mm, page)));
 }
 
 /*
@@ -451,11 +437,11 @@ static void test_swapin_exclusive(void **state)
 
 	wr(parent, 0, 61);
 	swap_out(parent, 0);
-	assert_true(pte_swp_exclusive(pte_at(parent, 0)));
+	assert_true(pte_swp_exclusive(tl_pte(parent, 0)));
 	wr(parent, 0, 62);
 	f = tl_folio(parent, 0);
 	assert_true(PageAnonExclusive(f));
-	assert_true(pte_write(pte_at(parent, 0)));
+	assert_true(pte_write(tl_pte(parent, 0)));
 	assert_int_equal(f->mapping, anon_mapping(tl_vma(parent, 0)->anon_vma));
 	assert_false(folio_test_flag(f, PG_swapcache));
 	assert_rss(parent, 1, 0, 0);
@@ -466,7 +452,7 @@ static void test_swapin_exclusive(void **state)
 	wr(parent, 1, 63);
 	swap_out(parent, 1);
 	child = tl_fork(parent);
-	assert_false(pte_swp_exclusive(pte_at(child, 1)));
+	assert_false(pte_swp_exclusive(tl_pte(child, 1)));
 	tl_exit(parent);
 	cav = tl_vma(child, 1)->anon_vma;
 	assert_ptr_not_equal(cav, cav->root);
@@ -474,7 +460,7 @@ static void test_swapin_exclusive(void **state)
 	f = tl_folio(child, 1);
 	assert_true(PageAnonExclusive(f));
 	assert_int_equal(f->mapping, anon_mapping(cav));
-	assert_false(pte_write(pte_at(child, 1)));	/* a read fault */
+	assert_false(pte_write(tl_pte(child, 1)));	/* a read fault */
 	assert_false(folio_test_flag(f, PG_swapcache));
 	/* A later write reuses it. */
 	allocs = tl_allocs(folio_cachep, SITE_FAULT);
@@ -495,17 +481,17 @@ static void test_shared_anon(void **state)
 
 	map_file(parent, 0, 2, RW, MAP_SHARED | MAP_ANONYMOUS, NULL, 0);
 	assert_int_equal(rd(parent, 1), 0);
-	assert_false(pte_write(pte_at(parent, 1)));
+	assert_false(pte_write(tl_pte(parent, 1)));
 	wr(parent, 0, 41);
 	f = tl_folio(parent, 0);
 	assert_false(folio_test_anon(f));
-	assert_true(pte_write(pte_at(parent, 0)));
+	assert_true(pte_write(tl_pte(parent, 0)));
 	assert_null(tl_vma(parent, 0)->anon_vma);
 	assert_rss(parent, 0, 2, 0);
 
 	child = tl_fork(parent);
 	/* Shared VMAs are not copied at fork: the child refaults. */
-	assert_true(pte_none(pte_at(child, 0)));
+	assert_true(pte_none(tl_pte(child, 0)));
 	assert_int_equal(rd(child, 0), 41);
 	assert_ptr_equal(tl_folio(child, 0), f);
 	wr(child, 0, 42);
@@ -536,7 +522,7 @@ static void test_private_file_cow(void **state)
 	pc = tl_folio(mm, 1);
 	assert_false(folio_test_anon(pc));
 	assert_int_equal(pc->index, 3);
-	assert_false(pte_write(pte_at(mm, 1)));
+	assert_false(pte_write(tl_pte(mm, 1)));
 	assert_null(tl_vma(mm, 1)->anon_vma);
 	assert_rss(mm, 0, 1, 0);
 
@@ -580,15 +566,15 @@ static void test_dontneed_keeps_anon_vma(void **state)
 	wr(mm, 1, 2);
 	av = tl_vma(mm, 0)->anon_vma;
 	assert_int_equal(sys_madvise(mm, PG(0), 2 * PAGE_SIZE, MADV_DONTNEED), 0);
-	assert_true(pte_none(pte_at(mm, 0)));
-	assert_true(pte_none(pte_at(mm, 1)));
+	assert_true(pte_none(tl_pte(mm, 0)));
+	assert_true(pte_none(tl_pte(mm, 1)));
 	assert_int_equal(tl_live(folio_cachep), 0);
 	assert_ptr_equal(tl_vma(mm, 0)->anon_vma, av);
 	assert_rss(mm, 0, 0, 0);
 	tl_check();
 
 	assert_int_equal(rd(mm, 0), 0);
-	assert_true(is_zero_pte(pte_at(mm, 0)));
+	assert_true(is_zero_pte(tl_pte(mm, 0)));
 	wr(mm, 1, 3);
 	assert_int_equal(tl_folio(mm, 1)->mapping, anon_mapping(av));
 	tl_check();
@@ -603,13 +589,13 @@ static void test_mprotect_wrprotect(void **state)
 	wr(mm, 0, 1);
 	f = tl_folio(mm, 0);
 	tl_mprotect(mm, 0, 1, PROT_READ);
-	assert_false(pte_write(pte_at(mm, 0)));
+	assert_false(pte_write(tl_pte(mm, 0)));
 	assert_int_equal(rd(mm, 0), 1);
 	tl_mprotect(mm, 0, 1, RW);
-	assert_false(pte_write(pte_at(mm, 0)));
+	assert_false(pte_write(tl_pte(mm, 0)));
 	wr(mm, 0, 2);
 	assert_ptr_equal(tl_folio(mm, 0), f);
-	assert_true(pte_write(pte_at(mm, 0)));
+	assert_true(pte_write(tl_pte(mm, 0)));
 	tl_check();
 }
 
@@ -627,7 +613,7 @@ static void test_mremap_moves_ptes(void **state)
 	r = sys_mremap(mm, PG(0), 2 * PAGE_SIZE, 2 * PAGE_SIZE,
 		       MREMAP_MAYMOVE | MREMAP_FIXED, PG(600));
 	assert_int_equal(r, (long)PG(600));
-	assert_true(pte_none(pte_at(mm, 0)));
+	assert_true(pte_none(tl_pte(mm, 0)));
 	assert_ptr_equal(tl_folio(mm, 600), f0);
 	assert_ptr_equal(tl_folio(mm, 601), f1);
 	assert_int_equal(f0->index, PG(0) >> PAGE_SHIFT);

@@ -52,7 +52,7 @@ static const struct bad_case bad_cases[] = {
 	BAD(HDR "P mmap A rw frob\n", "3:13: unknown mmap option 'frob'"),
 	BAD(HDR "P mmap A rw shared shared\n",
 	  "3:20: duplicate mmap option 'shared'"),
-	BAD(HDR "P madvise A cold\n", "3:13: unknown advice 'cold'"),
+	BAD(HDR "P madvise A tepid\n", "3:13: unknown advice 'tepid'"),
 	BAD(HDR "P mmap A wr\n",
 	  "3:10: invalid protection 'wr' (none, or r, w, x in this order)"),
 	BAD(HDR "P mmap A rw\nexpect P page A dirty\n",

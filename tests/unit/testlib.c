@@ -181,6 +181,19 @@ void tl_assert_walk(struct mm_struct *mm, unsigned long page,
 	folio_put(f);
 }
 
+pte_t tl_pte(struct mm_struct *mm, unsigned long page)
+{
+	pte_t pte = { 0 };
+	pte_t *ptep;
+
+	spin_lock(&mm->page_table_lock);
+	ptep = pte_offset_map(mm, PG(page), false, NULL);
+	if (ptep)
+		pte = (pte_t){ READ_ONCE(ptep->val) };
+	spin_unlock(&mm->page_table_lock);
+	return pte;
+}
+
 struct folio *tl_folio(struct mm_struct *mm, unsigned long page)
 {
 	struct folio *f = folio_at(mm, PG(page));

@@ -56,6 +56,8 @@ void tl_write(struct mm_struct *mm, unsigned long page);
 struct mm_struct *tl_faulted_mm(void);
 void tl_read(struct mm_struct *mm, unsigned long page);
 struct vm_area_struct *tl_vma(struct mm_struct *mm, unsigned long page);
+/** tl_pte() - a copy of the PTE of @page (none when no page table covers it). */
+pte_t tl_pte(struct mm_struct *mm, unsigned long page);
 struct folio *tl_folio(struct mm_struct *mm, unsigned long page);
 /** tl_anon() - the anon_vma the folio at @page of @mm is tagged with. */
 struct anon_vma *tl_anon(struct mm_struct *mm, unsigned long page);

@@ -50,7 +50,12 @@ static bool do_mmap(struct gen *g, const struct scenario *s,
 {
 	struct gen_page like = { 0 };
 	bool shared = st->flags & MAP_SHARED;
+	unsigned long gen_flags = MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS |
+				  MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_NORESERVE;
 
+	/* The generator writes none of the other mmap words. */
+	if ((st->flags & ~gen_flags) || (st->flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+		fail("mmap with flags the generator does not write");
 	if (st->expect_errno) {
 		if (st->expect_errno != EEXIST || (st->flags & MAP_FIXED) ||
 		    !gen_any(g, p, st->r.first, st->r.end, gen_mapped))
@@ -79,6 +84,16 @@ static bool do_madvise(struct gen *g, const struct scn_step *st,
 {
 	unsigned long x;
 
+	switch (st->advice) {
+	case MADV_DONTNEED:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		break;
+	default:
+		fail("madvise with advice the generator does not write");
+	}
 	if (st->expect_errno) {
 		if (st->expect_errno != ENOMEM || st->advice != MADV_DONTNEED ||
 		    !gen_any(g, p, st->r.first, st->r.end, gen_free))
@@ -292,6 +307,12 @@ static bool one_step(struct gen *g, const struct scenario *s,
 	case SCN_OP_READ:
 	case SCN_OP_WRITE:
 		return do_access(g, st, p, why, n);
+	case SCN_OP_MLOCK:
+	case SCN_OP_MUNLOCK:
+	case SCN_OP_MLOCKALL:
+	case SCN_OP_MUNLOCKALL:
+		fail("%s: the generator does not write the mlock family",
+		     scn_op_name(st->op));
 	case SCN_OP_SWAPOUT:
 	case SCN_OP_MIGRATE:
 		/* Anything mapped there but private anonymous memory is EINVAL. */

@@ -255,6 +255,10 @@ enum kop {
 	KOP_MPROTECT,
 	KOP_MADVISE,
 	KOP_MREMAP,
+	KOP_MLOCK,	/* mlock2(addr, len, flags) */
+	KOP_MUNLOCK,
+	KOP_MLOCKALL,	/* mlockall(flags) */
+	KOP_MUNLOCKALL,
 	KOP_READ,
 	KOP_WRITE,
 	KOP_FORK,

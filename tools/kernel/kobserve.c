@@ -3,7 +3,8 @@
  * Reading what the driven processes show inside the window, into the
  * observation schema (observe.h, kernel-observable part):
  *
- * - the VMAs from /proc/PID/maps, clipped to the window; a file VMA is
+ * - the VMAs from /proc/PID/smaps (its maps lines and VmFlags), clipped
+ *   to the window; a file VMA is
  *   matched to its scenario file by the inode of the file's memfd;
  * - every page of those VMAs that a PTE maps, from /proc/PID/pagemap
  *   (present, swap, PFN) and, for a present page, /proc/kpageflags
@@ -288,9 +289,10 @@ static int observe_proc(struct kobserver *k, pid_t pid, struct obs_proc *op,
 	unsigned long wlo = s->base, whi = s->base + s->pages * KPAGE_SIZE;
 	char path[64], *text, *line;
 	int cap = 0, cap_pages = 0, pmfd = -1, ret = -1, i;
+	bool in_window = false;
 	size_t len;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
 	text = slurp(path, &len);
 	if (!text) {
 		snprintf(err, n, "cannot read %s: %s", path, strerror(errno));
@@ -303,6 +305,19 @@ static int observe_proc(struct kobserver *k, pid_t pid, struct obs_proc *op,
 
 		if (nl)
 			*nl = '\0';
+		/*
+		 * smaps: each VMA's maps line, then "Key: value" lines (keys
+		 * start with a capital, addresses with a lowercase hex digit);
+		 * VmFlags is the one kept, for the window's last VMA.
+		 */
+		if (*line >= 'A' && *line <= 'Z') {
+			if (in_window && !strncmp(line, "VmFlags:", 8))
+				op->vmas[op->nvmas - 1].flags =
+					obs_vm_flags_parse(line + 8);
+			line = nl ? nl + 1 : line + strlen(line);
+			continue;
+		}
+		in_window = false;
 		if (kparse_maps_line(line, &ml)) {
 			snprintf(err, n, "cannot parse a line of %s: %.80s", path,
 				 line);
@@ -324,6 +339,7 @@ static int observe_proc(struct kobserver *k, pid_t pid, struct obs_proc *op,
 		}
 		v = &op->vmas[op->nvmas++];
 		memset(v, 0, sizeof(*v));
+		in_window = true;
 		v->first = ((ml.start > wlo ? ml.start : wlo) - wlo) / KPAGE_SIZE;
 		v->end = ((ml.end < whi ? ml.end : whi) - wlo) / KPAGE_SIZE;
 		v->prot = kmaps_prot(&ml);

@@ -70,6 +70,18 @@ static void fill_mbox(struct kx *x, const struct scn_step *st)
 			m->len2 = st->npages * KPAGE_SIZE;
 		}
 		break;
+	case SCN_OP_MLOCK:
+		m->op = KOP_MLOCK;
+		break;
+	case SCN_OP_MUNLOCK:
+		m->op = KOP_MUNLOCK;
+		break;
+	case SCN_OP_MLOCKALL:
+		m->op = KOP_MLOCKALL;
+		break;
+	case SCN_OP_MUNLOCKALL:
+		m->op = KOP_MUNLOCKALL;
+		break;
 	case SCN_OP_READ:
 		m->op = KOP_READ;
 		break;
@@ -104,6 +116,10 @@ static int do_step(struct kx *x, const struct scn_step *st, struct obs_step *o,
 	case SCN_OP_MPROTECT:
 	case SCN_OP_MADVISE:
 	case SCN_OP_MREMAP:
+	case SCN_OP_MLOCK:
+	case SCN_OP_MUNLOCK:
+	case SCN_OP_MLOCKALL:
+	case SCN_OP_MUNLOCKALL:
 	case SCN_OP_READ:
 	case SCN_OP_WRITE:
 		fill_mbox(x, st);

@@ -148,6 +148,22 @@ static void kw_do(struct kmbox *m)
 	case KOP_MREMAP:
 		m->result = kw_mremap(m);
 		break;
+	case KOP_MLOCK:
+		if (syscall(SYS_mlock2, m->addr, m->len, m->flags))
+			m->result = errno;
+		break;
+	case KOP_MUNLOCK:
+		if (munlock((void *)m->addr, m->len))
+			m->result = errno;
+		break;
+	case KOP_MLOCKALL:
+		if (mlockall((int)m->flags))
+			m->result = errno;
+		break;
+	case KOP_MUNLOCKALL:
+		if (munlockall())
+			m->result = errno;
+		break;
 	case KOP_READ:
 	case KOP_WRITE:
 		kw_access(m, m->op == KOP_WRITE);

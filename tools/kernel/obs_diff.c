@@ -129,6 +129,14 @@ static void fmt_vma(const struct scenario *s, const struct obs_vma *v,
 		       v->shared ? 's' : 'p');
 	if (len < 0 || (size_t)len >= n)
 		return;
+	if (v->flags) {
+		char fl[48];
+
+		obs_vm_flags_str(v->flags, fl, sizeof(fl));
+		len += snprintf(buf + len, n - (size_t)len, " %s", fl);
+		if ((size_t)len >= n)
+			return;
+	}
 	if (v->file >= 0)
 		len += snprintf(buf + len, n - (size_t)len, " file=%s",
 				s->files[v->file].name);
@@ -151,7 +159,8 @@ static bool page_equal(const struct obs_page *a, const struct obs_page *b)
 static bool vma_equal(const struct obs_vma *a, const struct obs_vma *b)
 {
 	return a->first == b->first && a->end == b->end && a->prot == b->prot &&
-	       a->shared == b->shared && a->offset == b->offset &&
+	       a->shared == b->shared && a->flags == b->flags &&
+	       a->offset == b->offset &&
 	       a->file == b->file;
 }
 

@@ -69,7 +69,8 @@ static void check_range(const struct scenario *s, const struct scn_range *r,
 static bool op_has_range(enum scn_op op)
 {
 	return op != SCN_OP_PROC && op != SCN_OP_FORK && op != SCN_OP_EXIT &&
-	       op != SCN_OP_CHECK && op != SCN_OP_BRK;
+	       op != SCN_OP_CHECK && op != SCN_OP_BRK &&
+	       op != SCN_OP_MLOCKALL && op != SCN_OP_MUNLOCKALL;
 }
 
 static void check_proc(const struct scenario *s, int p, bool may_be_none,

@@ -38,7 +38,6 @@
 #define CLONE_VM	0x00000100ULL
 #define CLONE_FILES	0x00000400ULL
 #define CLONE_THREAD	0x00010000ULL
-#define MAP_HUGETLB_FLAG 0x40000UL
 #define PR_SET_VMA	0x53564d41UL
 /* The highest user address on x86-64 with 4-level page tables. */
 #define USER_TOP	0x800000000000ULL
@@ -254,6 +253,12 @@ static void sys_result(struct rstate *st, struct rop *op, long model,
 {
 	if ((uint64_t)model == kernel)
 		return;
+	/* The model's word for a mapping or advice it does not have. */
+	if (model == -ENOTMODELLED) {
+		op->uncomparable = true;
+		replay_note_diff(st, op, "not modelled: the model answers ENOSYS (hugetlb, MAP_DROPPABLE, or advice it lacks)");
+		return;
+	}
 	st->res->results_differ++;
 	replay_note_diff(st, op, "returns %#llx on the kernel, %#lx on the model",
 			 (unsigned long long)kernel, (unsigned long)model);
@@ -284,10 +289,6 @@ static void do_mmap_op(struct rstate *st, struct rtask *task, struct rop *op,
 	struct file *file = NULL;
 	long r;
 
-	if (flags & MAP_HUGETLB_FLAG) {
-		not_modelled(st, op, "MAP_HUGETLB");
-		return;
-	}
 	if (!(flags & MAP_ANONYMOUS)) {
 		unsigned long pages = PAGE_ALIGN(a[1]) >> PAGE_SHIFT;
 
@@ -433,10 +434,25 @@ static void sys_apply(struct rstate *st, struct rtask *task, struct rop *op,
 		MODEL(op, r = (long)sys_brk(mm, a[0]));
 		sys_result(st, op, r, ret);
 		break;
-	case TSYS_MLOCK: case TSYS_MLOCK2: case TSYS_MUNLOCK:
-	case TSYS_MLOCKALL: case TSYS_MUNLOCKALL:
-		if (!is_err(ret))
-			not_modelled(st, op, "the mlock family");
+	case TSYS_MLOCK:
+		MODEL(op, r = sys_mlock(mm, a[0], a[1]));
+		sys_result(st, op, r, ret);
+		break;
+	case TSYS_MLOCK2:
+		MODEL(op, r = sys_mlock2(mm, a[0], a[1], a[2]));
+		sys_result(st, op, r, ret);
+		break;
+	case TSYS_MUNLOCK:
+		MODEL(op, r = sys_munlock(mm, a[0], a[1]));
+		sys_result(st, op, r, ret);
+		break;
+	case TSYS_MLOCKALL:
+		MODEL(op, r = sys_mlockall(mm, a[0]));
+		sys_result(st, op, r, ret);
+		break;
+	case TSYS_MUNLOCKALL:
+		MODEL(op, r = sys_munlockall(mm));
+		sys_result(st, op, r, ret);
 		break;
 	case TSYS_SHMAT: case TSYS_SHMDT:
 		if (!is_err(ret))

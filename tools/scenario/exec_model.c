@@ -262,6 +262,14 @@ static int do_op(struct exec_state *x, const struct scn_step *st,
 		return errno_of(sys_madvise(mm, addr, len, st->advice));
 	case SCN_OP_MREMAP:
 		return op_mremap(x, st);
+	case SCN_OP_MLOCK:
+		return errno_of(sys_mlock2(mm, addr, len, (unsigned int)st->flags));
+	case SCN_OP_MUNLOCK:
+		return errno_of(sys_munlock(mm, addr, len));
+	case SCN_OP_MLOCKALL:
+		return errno_of(sys_mlockall(mm, st->flags));
+	case SCN_OP_MUNLOCKALL:
+		return errno_of(sys_munlockall(mm));
 	case SCN_OP_BRK_BASE:
 		mm_set_brk_base(mm, addr);
 		return SCN_OK;
@@ -435,7 +443,7 @@ static void check_injected(struct exec_state *x, const struct scn_step *st,
 		fault_report(&fc, "an operation that cannot fail failed");
 		return;
 	}
-	if (o->result != want) {
+	if (!fail_result_allowed(st, o->result)) {
 		x->sum->fault_violations++;
 		exec_fail(x, o, st->line,
 			  "after the injected failure of a %s allocation: returned %s, the kernel returns %s",

@@ -29,7 +29,11 @@
  * - mremap: failcheck_mremap.c.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+
+#include <anonvma/mm_types.h>
 
 #include "failcheck_internal.h"
 
@@ -42,10 +46,26 @@ int fail_result_expected(const struct scn_step *st)
 		return SCN_OOM;		/* VM_FAULT_OOM */
 	case SCN_OP_MADVISE:
 		/* madvise_vma_behavior() turns -ENOMEM into -EAGAIN. */
-		return EAGAIN;
+		return st->populates ? ENOMEM : EAGAIN;
 	default:
 		return ENOMEM;
 	}
+}
+
+/** fail_result_allowed() - see failcheck.h. */
+bool fail_result_allowed(const struct scn_step *st, int result)
+{
+	/*
+	 * A fault below a stack that cannot prepare its anon_vma does not
+	 * grow it, and an address outside every VMA is SIGSEGV.
+	 */
+	if ((st->op == SCN_OP_READ || st->op == SCN_OP_WRITE) &&
+	    result == SCN_SIGSEGV)
+		return true;
+	/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
+	if (st->op == SCN_OP_MLOCK && result == EAGAIN)
+		return true;
+	return result == fail_result_expected(st);
 }
 
 /*
@@ -61,7 +81,8 @@ static bool may_gain_av(struct fc *c, const struct obs_proc *bpr,
 	unsigned long hi = av->end < st->r.end ? av->end : st->r.end;
 	int i;
 
-	if (lo >= hi || (st->op != SCN_OP_MPROTECT && st->op != SCN_OP_MADVISE))
+	if (lo >= hi || (st->op != SCN_OP_MPROTECT && st->op != SCN_OP_MADVISE &&
+			 st->op != SCN_OP_MLOCK && st->op != SCN_OP_MUNLOCK))
 		return false;
 	if (st->op != SCN_OP_MPROTECT)
 		return true;
@@ -188,18 +209,59 @@ static void check_fault_vmas(struct fc *c, int proc, const struct obs_proc *bpr,
 	}
 }
 
+/*
+ * grown_stacks() - @bpr's VMAs, but with each stack (VM_GROWSDOWN) that
+ * @apr shows grown down to at most page @f starting where it starts in
+ * @apr: a fault below a stack grows it before it faults, and the growth
+ * stays when the fault then fails, as in the kernel (expand_stack()).
+ * Returns a malloc'ed copy, or NULL when nothing grew (or no memory).
+ */
+static struct obs_vma *grown_stacks(const struct obs_proc *bpr,
+				    const struct obs_proc *apr, unsigned long f)
+{
+	struct obs_vma *v = NULL;
+	int i;
+
+	for (i = 0; bpr && apr && i < bpr->nvmas && i < apr->nvmas; i++) {
+		const struct obs_vma *bv = &bpr->vmas[i], *av = &apr->vmas[i];
+
+		if (!(bv->flags & VM_GROWSDOWN) || av->end != bv->end ||
+		    av->first >= bv->first || av->first < f)
+			continue;
+		if (!v) {
+			v = malloc((size_t)bpr->nvmas * sizeof(*v));
+			if (!v)
+				return NULL;
+			memcpy(v, bpr->vmas, (size_t)bpr->nvmas * sizeof(*v));
+		}
+		v[i].first = av->first;
+		v[i].model.pgoff = av->model.pgoff;	/* moves with the start */
+	}
+	return v;
+}
+
 static void fault_proc(struct fc *c, int proc, const struct obs_proc *bpr,
 		       const struct obs_proc *apr)
 {
 	const struct scn_step *st = c->st;
 	unsigned long f = st->r.first + c->a->done;
 	unsigned int loose = PG_IGN_LABEL | PG_IGN_MAPCOUNT;
+	struct obs_proc grown;
+	struct obs_vma *v;
 
 	if (proc != st->proc) {
 		fc_cmp_proc_exact(c, proc, bpr, apr, loose);
 		return;
 	}
-	check_fault_vmas(c, proc, bpr, apr, f);
+	v = grown_stacks(bpr, apr, f);
+	if (v) {
+		grown = *bpr;
+		grown.vmas = v;
+		check_fault_vmas(c, proc, &grown, apr, f);
+		free(v);
+	} else {
+		check_fault_vmas(c, proc, bpr, apr, f);
+	}
 	/* Pages [r.first, f) were faulted by this operation. */
 	fc_cmp_pages(c, proc, bpr, apr, 0, st->r.first, loose);
 	fc_cmp_pages(c, proc, bpr, apr, f, f + 1, PG_IGN_LABEL);
@@ -226,6 +288,42 @@ static void check_folio_op(struct fc *c)
 {
 	fc_each_proc(c, folio_op_proc);
 	fc_cmp_avs(c, AV_EXACT);
+}
+
+/*
+ * The pages an operation faults in on the process's behalf (populate):
+ * when an allocation fails, some part of the range was faulted and the
+ * rest not, each page either as before or as after its fault, which
+ * the invariant checker vouches for.  Everything else is unchanged:
+ * the acting process's VMAs outside the range and its pages outside
+ * it, and the other processes entirely (but for the mapcounts and
+ * folio labels a copy-on-write break in the acting process changes).
+ */
+static void populate_proc(struct fc *c, int proc, const struct obs_proc *bpr,
+			  const struct obs_proc *apr)
+{
+	unsigned int loose = PG_IGN_LABEL | PG_IGN_MAPCOUNT;
+	struct scn_range r = c->st->r;
+
+	if (c->st->op == SCN_OP_MLOCKALL || c->st->op == SCN_OP_MUNLOCKALL) {
+		r.first = 0;
+		r.end = c->s->pages;
+	} else if (c->st->op == SCN_OP_MREMAP && !(c->st->flags & MREMAP_FIXED)) {
+		r.end = r.first + c->st->npages;	/* the grown part */
+	}
+	if (proc != c->st->proc) {
+		fc_cmp_proc_exact(c, proc, bpr, apr, loose);
+		return;
+	}
+	fc_cmp_boundaries(c, proc, bpr, apr, &r, NULL);
+	fc_cmp_pages(c, proc, bpr, apr, 0, r.first, loose);
+	fc_cmp_pages(c, proc, bpr, apr, r.end, c->s->pages, loose);
+}
+
+static void check_populate(struct fc *c)
+{
+	fc_each_proc(c, populate_proc);
+	fc_cmp_avs(c, AV_NEW);
 }
 
 /* Does nothing map the step's range in the operating process now? */
@@ -269,9 +367,18 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 	case SCN_OP_MREMAP:
 		fc_check_mremap(&c);
 		break;
+	case SCN_OP_MADVISE:
+	case SCN_OP_MLOCK:
+		/* The populate of MADV_POPULATE_* and of mlock after the flags. */
+		if (st->populates && (st->op == SCN_OP_MADVISE ||
+				      after->result == EAGAIN)) {
+			check_populate(&c);
+			break;
+		}
+		/* fall through */
 	case SCN_OP_MUNMAP:
 	case SCN_OP_MPROTECT:
-	case SCN_OP_MADVISE:
+	case SCN_OP_MUNLOCK:
 		check_range(&c, false);
 		break;
 	case SCN_OP_READ:
@@ -330,6 +437,16 @@ int fail_absorbed_check(const struct scenario *s, const struct scn_step *st,
 			scn_result_name(clean->result));
 	if (st->op == SCN_OP_MREMAP && (st->flags & MREMAP_FIXED)) {
 		fc_absorbed_mremap(&c);
+		return c.n;
+	}
+	/*
+	 * A populate ignores its errors (mmap, mlockall): fewer pages may
+	 * be faulted than without the failure, and so fewer anon_vmas
+	 * prepared; mlockall also skips a VMA it could not split or merge.
+	 */
+	if ((st->populates && st->op != SCN_OP_MLOCK) ||
+	    st->op == SCN_OP_MLOCKALL || st->op == SCN_OP_MUNLOCKALL) {
+		fc_each_proc(&c, populate_proc);
 		return c.n;
 	}
 	if (st->op == SCN_OP_MMAP) {

@@ -13,6 +13,13 @@
 /** fail_result_expected() - what @st returns when an allocation in it fails. */
 int fail_result_expected(const struct scn_step *st);
 
+/**
+ * fail_result_allowed() - may @st return @result when an allocation in
+ * it fails?  fail_result_expected(), or for mlock also EAGAIN, when the
+ * failure came while faulting the range in.
+ */
+bool fail_result_allowed(const struct scn_step *st, int result);
+
 /** fc_report_fn - receives one violation message (without a newline). */
 typedef void (*fc_report_fn)(void *arg, const char *msg);
 

@@ -35,6 +35,56 @@ const char *obs_site_name(enum obs_site site)
 	return (unsigned int)site < NR_OBS_SITES ? site_names[site] : "?";
 }
 
+/* smaps's names of the OBS_VM_FLAGS bits, in bit order as smaps prints. */
+static const struct {
+	unsigned long flag;
+	char name[3];
+} vm_flag_names[] = {
+	{ VM_GROWSDOWN, "gd" },	{ VM_LOCKED, "lo" },	{ VM_SEQ_READ, "sr" },
+	{ VM_RAND_READ, "rr" },	{ VM_DONTCOPY, "dc" },	{ VM_LOCKONFAULT, "lf" },
+	{ VM_WIPEONFORK, "wf" },	{ VM_DONTDUMP, "dd" },	{ VM_HUGEPAGE, "hg" },
+	{ VM_NOHUGEPAGE, "nh" },
+};
+#define NR_VM_FLAG_NAMES (sizeof(vm_flag_names) / sizeof(vm_flag_names[0]))
+/* The header's number must be exactly the bits named here. */
+_Static_assert(OBS_VM_FLAGS == (VM_GROWSDOWN | VM_LOCKED | VM_SEQ_READ |
+				VM_RAND_READ | VM_DONTCOPY | VM_LOCKONFAULT |
+				VM_WIPEONFORK | VM_DONTDUMP | VM_HUGEPAGE |
+				VM_NOHUGEPAGE), "OBS_VM_FLAGS");
+
+/** obs_vm_flags_str() - see observe.h. */
+void obs_vm_flags_str(unsigned long flags, char *buf, size_t n)
+{
+	size_t i, len = 0;
+
+	if (n)
+		buf[0] = '\0';
+	for (i = 0; i < NR_VM_FLAG_NAMES && len + 4 <= n; i++)
+		if (flags & vm_flag_names[i].flag)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s",
+						len ? " " : "", vm_flag_names[i].name);
+}
+
+/** obs_vm_flags_parse() - see observe.h. */
+unsigned long obs_vm_flags_parse(const char *names)
+{
+	unsigned long flags = 0;
+	const char *p = names;
+	size_t i;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (i = 0; i < NR_VM_FLAG_NAMES; i++)
+			if (!strncmp(p, vm_flag_names[i].name, 2) &&
+			    (p[2] == ' ' || p[2] == '\0' || p[2] == '\n'))
+				flags |= vm_flag_names[i].flag;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return flags;
+}
+
 /** obs_object_name() - see observe.h. */
 const char *obs_object_name(enum scn_object obj)
 {
@@ -445,6 +495,7 @@ static void observe_vma(struct snap *sn, struct obs_proc *op, int *cap_pages,
 		   (vma->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
 		   (vma->vm_flags & VM_EXEC ? PROT_EXEC : 0);
 	ov->shared = vma->vm_flags & VM_MAYSHARE;
+	ov->flags = vma->vm_flags & OBS_VM_FLAGS;
 	ov->offset = vma->vm_file ? vma->vm_pgoff << PAGE_SHIFT : 0;
 	ov->file = file_index(sn->m, vma->vm_file);
 	ov->model.avp = READ_ONCE(vma->anon_vma);

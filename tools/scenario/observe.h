@@ -33,6 +33,18 @@ enum obs_site {
 
 /** obs_site_name() - the kernel function name of call site @site. */
 const char *obs_site_name(enum obs_site site);
+/*
+ * The vm_flags an observation shows, by their two-letter names in
+ * /proc/PID/smaps: gd lo sr rr dc lf wf dd hg nh.  Accounting (ac, nr)
+ * and the access bits are left out: /proc/PID/maps already shows the
+ * latter, and the former are in no scenario's expectations.
+ */
+#define OBS_VM_FLAGS 0x660ba100UL
+/** obs_vm_flags_str() - @flags as smaps names them ("lo lf"), "" for none. */
+void obs_vm_flags_str(unsigned long flags, char *buf, size_t n);
+/** obs_vm_flags_parse() - the OBS_VM_FLAGS bits of a VmFlags line's names. */
+unsigned long obs_vm_flags_parse(const char *names);
+
 /** obs_object_name() - "anon_vma" or "anon_vma_chain". */
 const char *obs_object_name(enum scn_object obj);
 
@@ -48,6 +60,8 @@ struct obs_objects {
  * @first, @end: window pages [first, end).
  * @prot: PROT_* from the VMA's read/write/exec flags.
  * @shared: VM_MAYSHARE ('s' in /proc/PID/maps), else private ('p').
+ * @flags: the VM_* bits of OBS_VM_FLAGS the VMA has, as the VmFlags line
+ *         of /proc/PID/smaps shows them (advice, locking, growth).
  * @offset: file offset in bytes for file-backed VMAs (shared anonymous
  *          memory included, as the kernel prints it), 0 for private anon.
  * @file: the scenario file mapped, or -1.
@@ -61,6 +75,7 @@ struct obs_vma {
 	unsigned long first, end;
 	unsigned long prot;
 	bool shared;
+	unsigned long flags;
 	unsigned long offset;
 	int file;
 	struct {

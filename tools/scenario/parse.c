@@ -23,6 +23,8 @@ static const char *const op_names[NR_SCN_OPS] = {
 	[SCN_OP_PROC] = "proc",		[SCN_OP_MMAP] = "mmap",
 	[SCN_OP_MUNMAP] = "munmap",	[SCN_OP_MPROTECT] = "mprotect",
 	[SCN_OP_MADVISE] = "madvise",	[SCN_OP_MREMAP] = "mremap",
+	[SCN_OP_MLOCK] = "mlock",	[SCN_OP_MUNLOCK] = "munlock",
+	[SCN_OP_MLOCKALL] = "mlockall",	[SCN_OP_MUNLOCKALL] = "munlockall",
 	[SCN_OP_BRK_BASE] = "brk base",	[SCN_OP_BRK] = "brk",
 	[SCN_OP_READ] = "read",		[SCN_OP_WRITE] = "write",
 	[SCN_OP_FORK] = "fork",		[SCN_OP_EXIT] = "exit",
@@ -48,6 +50,7 @@ static const struct {
 	{ "ENFILE", ENFILE },	{ "EMFILE", EMFILE },	{ "EFBIG", EFBIG },
 	{ "ENOSPC", ENOSPC },	{ "ENXIO", ENXIO },	{ "ERANGE", ERANGE },
 	{ "EOVERFLOW", EOVERFLOW }, { "ENOSYS", ENOSYS },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ETXTBSY", ETXTBSY },
 	{ "SIGSEGV", SCN_SIGSEGV }, { "SIGBUS", SCN_SIGBUS },
 	{ "OOM", SCN_OOM },	{ "BADADDR", SCN_BADADDR },
 };
@@ -310,89 +313,6 @@ static int decl_file(struct pstate *ps)
 	return 0;
 }
 
-/* The words after `P mmap R PROT`. */
-static int mmap_words(struct pstate *ps, struct scn_step *st, int i)
-{
-	bool seen[5] = { false };
-	int off_col = 0;
-
-	st->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
-	for (; i < ps->ntok; i++) {
-		const struct tok *t = &ps->tok[i];
-		int w;
-
-		if (scn_tok_is(t, "shared"))
-			w = 0;
-		else if (scn_tok_is(t, "fixed"))
-			w = 1;
-		else if (scn_tok_is(t, "noreserve"))
-			w = 2;
-		else if (t->len > 5 && !memcmp(t->s, "file=", 5))
-			w = 3;
-		else if (t->len > 4 && !memcmp(t->s, "off=", 4))
-			w = 4;
-		else
-			return scn_perr(ps, t->col, "unknown mmap option '%.*s'",
-					t->len, t->s);
-		if (seen[w])
-			return scn_perr(ps, t->col, "duplicate mmap option '%.*s'",
-					t->len, t->s);
-		seen[w] = true;
-		if (w == 0)
-			st->flags = (st->flags & ~(unsigned long)MAP_PRIVATE) |
-				    MAP_SHARED;
-		else if (w == 1)
-			st->flags = (st->flags & ~(unsigned long)MAP_FIXED_NOREPLACE) |
-				    MAP_FIXED;
-		else if (w == 2)
-			st->flags |= MAP_NORESERVE;
-		else if (w == 3) {
-			if (scn_tok_file(ps, t->s + 5, t->len - 5, t->col + 5,
-					 &st->file))
-				return -1;
-			st->flags &= ~(unsigned long)MAP_ANONYMOUS;
-		} else {
-			uint64_t off;
-
-			if (scn_parse_u64(ps, t->s + 4, t->len - 4, t->col + 4,
-					  &off))
-				return -1;
-			if (off > SCN_MAX_PAGES * 1024)
-				return scn_perr(ps, t->col + 4,
-						"file offset too large '%.*s'",
-						t->len - 4, t->s + 4);
-			st->off = (unsigned long)off;
-			off_col = t->col;
-		}
-	}
-	if (off_col && st->file < 0)
-		return scn_perr(ps, off_col, "off= needs file=");
-	return 0;
-}
-
-static int op_madvise(struct pstate *ps, struct scn_step *st)
-{
-	static const struct {
-		const char *word;
-		int advice;
-	} adv[] = {
-		{ "dontneed", MADV_DONTNEED },	{ "dontfork", MADV_DONTFORK },
-		{ "dofork", MADV_DOFORK },	{ "wipeonfork", MADV_WIPEONFORK },
-		{ "keeponfork", MADV_KEEPONFORK },
-	};
-	size_t k;
-
-	if (scn_tok_range(ps, 2, &st->r) || scn_need(ps, 3, "advice"))
-		return -1;
-	for (k = 0; k < sizeof(adv) / sizeof(adv[0]); k++)
-		if (scn_tok_is(&ps->tok[3], adv[k].word)) {
-			st->advice = adv[k].advice;
-			return scn_no_more(ps, 4);
-		}
-	return scn_perr(ps, ps->tok[3].col, "unknown advice '%.*s'",
-			ps->tok[3].len, ps->tok[3].s);
-}
-
 static int op_mremap(struct pstate *ps, struct scn_step *st)
 {
 	uint64_t n;
@@ -418,6 +338,8 @@ static int op_mremap(struct pstate *ps, struct scn_step *st)
 				"new size ends outside the window (%lu pages)",
 				ps->s->pages);
 	st->npages = (unsigned long)n;
+	/* Growing a locked mapping populates the new part. */
+	st->populates = st->npages > scn_range_pages(&st->r);
 	return scn_no_more(ps, 4);
 }
 
@@ -453,6 +375,7 @@ static int op_brk(struct pstate *ps, struct scn_step *st)
 		return scn_perr(ps, t->col,
 				"the break would go below the window");
 	st->delta = t->s[0] == '+' ? (long)n : -(long)n;
+	st->populates = st->delta > 0 && life->lock_future;
 	life->brk += (unsigned long)st->delta;
 	return scn_no_more(ps, 3);
 }
@@ -487,7 +410,7 @@ static int process_op(struct pstate *ps)
 		st = new_step(ps, SCN_OP_MMAP, proc);
 		if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot))
 			return -1;
-		return mmap_words(ps, st, 4);
+		return scn_mmap_words(ps, st, 4);
 	}
 	if (scn_tok_is(t, "munmap")) {
 		st = new_step(ps, SCN_OP_MUNMAP, proc);
@@ -495,13 +418,25 @@ static int process_op(struct pstate *ps)
 	}
 	if (scn_tok_is(t, "mprotect")) {
 		st = new_step(ps, SCN_OP_MPROTECT, proc);
-		return scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot) ||
-		       scn_no_more(ps, 4) ? -1 : 0;
+		if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot) ||
+		    scn_no_more(ps, 4))
+			return -1;
+		/* Making a locked private mapping writable faults it in. */
+		st->populates = st->prot & PROT_WRITE;
+		return 0;
 	}
 	if (scn_tok_is(t, "madvise"))
-		return op_madvise(ps, new_step(ps, SCN_OP_MADVISE, proc));
+		return scn_op_madvise(ps, new_step(ps, SCN_OP_MADVISE, proc));
 	if (scn_tok_is(t, "mremap"))
 		return op_mremap(ps, new_step(ps, SCN_OP_MREMAP, proc));
+	if (scn_tok_is(t, "mlock"))
+		return scn_op_mlock(ps, new_step(ps, SCN_OP_MLOCK, proc));
+	if (scn_tok_is(t, "munlock"))
+		return scn_op_mlock(ps, new_step(ps, SCN_OP_MUNLOCK, proc));
+	if (scn_tok_is(t, "mlockall"))
+		return scn_op_mlockall(ps, new_step(ps, SCN_OP_MLOCKALL, proc));
+	if (scn_tok_is(t, "munlockall"))
+		return scn_op_mlockall(ps, new_step(ps, SCN_OP_MUNLOCKALL, proc));
 	if (scn_tok_is(t, "brk"))
 		return op_brk(ps, new_step(ps, SCN_OP_BRK, proc));
 	if (scn_tok_is(t, "read"))

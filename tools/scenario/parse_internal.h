@@ -32,6 +32,7 @@ struct proc_state {
 	int end_line;		/* line of the exit or of the failing fork */
 	bool brk_set;		/* `brk base` seen */
 	unsigned long brk;	/* the break, in window pages, if no brk failed */
+	bool lock_future;	/* `mlockall future` (without onfault) in force */
 };
 
 struct pstate {
@@ -99,5 +100,15 @@ int scn_attach_fail(struct pstate *ps, int nsteps);
 
 /* parse.c */
 void *scn_grow(void *arr, int n, int *cap, size_t elem);
+
+/* parse_mem.c: operations with many words (see docs/scenario-language.md) */
+/** scn_mmap_words() - the words after `P mmap R PROT`, from token @i. */
+int scn_mmap_words(struct pstate *ps, struct scn_step *st, int i);
+/** scn_op_madvise() - `P madvise R ADVICE` (a word or a number). */
+int scn_op_madvise(struct pstate *ps, struct scn_step *st);
+/** scn_op_mlock() - `P mlock R [onfault]`, `P munlock R`. */
+int scn_op_mlock(struct pstate *ps, struct scn_step *st);
+/** scn_op_mlockall() - `P mlockall WORDS`, `P munlockall`. */
+int scn_op_mlockall(struct pstate *ps, struct scn_step *st);
 
 #endif

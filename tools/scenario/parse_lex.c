@@ -26,6 +26,13 @@ static const char *const keywords[] = {
 	"excl", "noexcl", "anon", "shared", "fixed", "noreserve", "keepcache",
 	"dontunmap", "dontneed", "dontfork", "dofork", "wipeonfork",
 	"keeponfork", "fail", "nth", "sysctl", "max_map_count",
+	/* mmap words, madvise advice, the mlock family */
+	"stack", "growsdown", "populate", "nonblock", "locked", "validate",
+	"denywrite", "executable", "32bit", "uninitialized", "hugetlb",
+	"normal", "random", "sequential", "willneed", "dontneed_locked",
+	"free", "cold", "pageout", "populate_read", "populate_write",
+	"hugepage", "nohugepage", "dontdump", "dodump", "mlock", "munlock",
+	"mlockall", "munlockall", "onfault", "current", "future",
 };
 
 /**

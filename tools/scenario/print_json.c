@@ -105,6 +105,12 @@ static void json_proc(FILE *out, const struct scenario *s,
 			scn_json_string(out, s->files[v->file].name);
 		else
 			fputs("null", out);
+		if (v->flags) {
+			char fl[48];
+
+			obs_vm_flags_str(v->flags, fl, sizeof(fl));
+			fprintf(out, ",\"vmflags\":\"%s\"", fl);
+		}
 		fputc('}', out);
 	}
 	fputs("],\"pages\":[", out);

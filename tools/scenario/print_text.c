@@ -52,12 +52,15 @@ static void av_name(int av, char *buf, size_t n)
 static void print_vma(FILE *out, const struct scenario *s, const char *proc,
 		      const struct obs_vma *v, bool model)
 {
-	char prot[4], av[16], m[96];
+	char prot[4], av[16], m[96], fl[48];
 	int used;
 
 	scn_prot_str(v->prot, prot);
 	used = fprintf(out, "  %s: vma @%lu:%lu %s%c", proc, v->first, v->end,
 		       prot, v->shared ? 's' : 'p');
+	obs_vm_flags_str(v->flags, fl, sizeof(fl));
+	if (fl[0])
+		used += fprintf(out, " %s", fl);
 	if (v->file >= 0)
 		used += fprintf(out, " file=%s", s->files[v->file].name);
 	if (v->file >= 0 || v->offset)

@@ -79,6 +79,10 @@ enum scn_op {
 	SCN_OP_MPROTECT,
 	SCN_OP_MADVISE,
 	SCN_OP_MREMAP,		/* resize in place or move (flags) */
+	SCN_OP_MLOCK,		/* mlock2 (flags: MLOCK_ONFAULT) */
+	SCN_OP_MUNLOCK,
+	SCN_OP_MLOCKALL,	/* flags: MCL_* */
+	SCN_OP_MUNLOCKALL,
 	SCN_OP_BRK_BASE,	/* model only */
 	SCN_OP_BRK,		/* model only: move the break by delta pages */
 	SCN_OP_READ,
@@ -166,7 +170,13 @@ struct scn_expect {
  * @text: the line without leading blanks and without its comment.
  * @proc: the acting process (the one named in the line), or -1.
  * @proc2: the child of a fork.
- * @flags: MAP_* for mmap, MREMAP_* for mremap.
+ * @flags: MAP_* for mmap, MREMAP_* for mremap, MLOCK_* for mlock, MCL_*
+ *         for mlockall.
+ * @populates: the operation faults pages in on the process's behalf
+ *         (MAP_POPULATE, MAP_LOCKED or an mmap after `mlockall future`,
+ *         mlock, `mlockall current`, MADV_POPULATE_*), or may do so
+ *         (mprotect to writable, of a locked mapping): a failed
+ *         allocation there leaves some prefix of the range faulted.
  * @npages: new size of an in-place mremap.
  * @delta: brk move in pages (may be negative).
  * @value: for `write R = V` and `read R == V` when @has_value.
@@ -189,6 +199,7 @@ struct scn_step {
 	int file;		/* -1: anonymous */
 	unsigned long off;	/* file offset in pages */
 	int advice;		/* MADV_* */
+	bool populates;
 	unsigned long npages;
 	long delta;
 	bool has_value;
