@@ -30,8 +30,9 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 LIB_SRCS   := $(wildcard mm/*.c)
 # Tool libraries linked into the anonvma command and the tests: the
 # scenario language and model executor, the kernel executor, the fuzzer,
-# and the design lab (drawing, reports, benchmark workloads).
-TOOL_DIRS  := tools/scenario tools/kernel tools/fuzz tools/lab
+# the design lab (drawing, reports, benchmark workloads), and the
+# recorder of real programs.
+TOOL_DIRS  := tools/scenario tools/kernel tools/fuzz tools/lab tools/record
 TOOL_SRCS  := $(foreach d,$(TOOL_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS   := $(wildcard tools/cli/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)
