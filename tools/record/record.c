@@ -44,29 +44,6 @@ static const char *const required[] = {
 	"kmem/kmem_cache_alloc", "kmem/kmem_cache_free",
 };
 
-static volatile sig_atomic_t forward_to, got_signal;
-
-/* SIGINT, SIGTERM...: for the command; we stop when it has gone. */
-static void forward_signal(int sig)
-{
-	got_signal = sig;
-	if (forward_to > 0)
-		kill(forward_to, sig);
-}
-
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-static void set_signals(void (*handler)(int))
-{
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = handler;
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaction(forwarded[i], &sa, NULL);
-}
-
 static bool exists(const char *root, const char *rel)
 {
 	char path[700];
@@ -180,7 +157,7 @@ static pid_t spawn(char **argv, int *go)
 	if (pid == 0) {
 		char c = 0;
 
-		set_signals(SIG_DFL);
+		rec_signals(false);
 		close(p[1]);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;
@@ -305,7 +282,7 @@ int rec_run(const struct rec_opts *o)
 		return REC_EXIT_SKIPPED;
 	}
 	/* Before the instance exists, so that tracefs.c leaves these alone. */
-	set_signals(forward_signal);
+	rec_signals(true);
 	if (tracefs_open_root(root, sizeof(root), err, sizeof(err))) {
 		printf("skipped: %s\n", err);
 		return REC_EXIT_SKIPPED;
@@ -332,7 +309,7 @@ int rec_run(const struct rec_opts *o)
 		snprintf(err, sizeof(err), "fork: %s", strerror(errno));
 		goto fail;
 	}
-	forward_to = s.root_pid;
+	rec_signals_target(s.root_pid);
 	atomic_store(&s.processes, 1);
 	snprintf(name, sizeof(name), "%d", (int)s.root_pid);
 	s.t0 = rec_now();
@@ -348,7 +325,7 @@ int rec_run(const struct rec_opts *o)
 		goto fail_child;
 	}
 	/* Set up: let it exec the command. */
-	if (got_signal || write(go, "g", 1) != 1)
+	if (rec_signal_pending() || write(go, "g", 1) != 1)
 		kill(s.root_pid, SIGKILL);
 	close(go);
 	status = rec_supervise(&s);

@@ -242,6 +242,18 @@ struct rec_session {
  */
 int rec_supervise(struct rec_session *s);
 
+/**
+ * rec_signals() - forward SIGINT, SIGTERM, SIGHUP and SIGQUIT to the
+ * command (@on), or restore their default action (in the child before
+ * it execs).  Once the command has gone, a forwarded signal goes to
+ * every task it left behind.
+ */
+void rec_signals(bool on);
+/** rec_signals_target() - the command's pid, once it exists. */
+void rec_signals_target(pid_t pid);
+/** rec_signal_pending() - the last forwarded signal, 0 when none. */
+int rec_signal_pending(void);
+
 /** rec_stream_start() - start the thread that reads trace_pipe. */
 int rec_stream_start(struct rec_session *s, char *err, size_t n);
 /** rec_stream_stop() - after tracing is off: read what is left, stop the thread. */

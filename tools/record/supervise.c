@@ -65,6 +65,57 @@ static void tidset_set(struct tidset *t, pid_t tid, bool on)
 		t->bits[i / 64] &= ~(1UL << (i % 64));
 }
 
+/* ---- signals for the command ------------------------------------------------ */
+
+static volatile sig_atomic_t forward_to, pending;
+
+/* SIGINT, SIGTERM...: for the command; recording ends when it has gone. */
+static void forward_signal(int sig)
+{
+	pending = sig;
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/** rec_signals() - see record.h. */
+void rec_signals(bool on)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? forward_signal : SIG_DFL;
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaction(forwarded[i], &sa, NULL);
+}
+
+/** rec_signals_target() - see record.h. */
+void rec_signals_target(pid_t pid)
+{
+	forward_to = pid;
+}
+
+/** rec_signal_pending() - see record.h. */
+int rec_signal_pending(void)
+{
+	return pending;
+}
+
+/* After the command has gone: the signal is for what it left running. */
+static void signal_all(const struct tidset *t, int sig)
+{
+	unsigned long w, b;
+
+	for (w = 0; w <= t->max / 64; w++)
+		for (b = 0; t->bits[w] >> b; b++)
+			if (t->bits[w] >> b & 1)
+				kill((pid_t)(w * 64 + b), sig);
+}
+
+/* ---- the supervisor -------------------------------------------------------- */
+
 /* Snapshot @tid; store it under the next N and mark it in the trace. */
 static void snapshot(struct rec_session *s, pid_t tid, bool exec)
 {
@@ -166,6 +217,7 @@ static void on_stop(struct rec_session *s, struct tidset *seen, pid_t tid,
 /** rec_supervise() - see record.h. */
 int rec_supervise(struct rec_session *s)
 {
+	bool root_gone = false;
 	struct tidset seen;
 	int ret = 1;
 
@@ -179,8 +231,14 @@ int rec_supervise(struct rec_session *s)
 		int status;
 		pid_t tid = waitpid(-1, &status, __WALL);
 
-		if (tid < 0 && errno == EINTR)
-			continue;	/* a signal for the command, forwarded */
+		if (tid < 0 && errno == EINTR) {
+			/* A signal for the command, forwarded (or for its leftovers). */
+			if (root_gone && pending) {
+				signal_all(&seen, pending);
+				pending = 0;
+			}
+			continue;
+		}
 		if (tid < 0) {
 			/* ECHILD: the command and all its descendants are gone. */
 			if (errno != ECHILD)
@@ -189,9 +247,15 @@ int rec_supervise(struct rec_session *s)
 		}
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			tidset_set(&seen, tid, false);
-			if (tid == s->root_pid)
+			if (tid == s->root_pid) {
 				ret = WIFEXITED(status) ? WEXITSTATUS(status) :
 				      128 + WTERMSIG(status);
+				root_gone = true;
+				forward_to = 0;
+				if (pending)
+					signal_all(&seen, pending);
+				pending = 0;
+			}
 			continue;
 		}
 		if (WIFSTOPPED(status))
