@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -334,6 +333,7 @@ void rec_progress(struct rec_session *s, bool final)
 }
 
 #define READ_BUF	(1 << 20)
+#define READ_PERIOD_US	50000
 
 /* Read until trace_pipe is empty; returns false on a read error. */
 static bool drain(struct rec_session *s, char *buf, size_t *have)
@@ -375,11 +375,16 @@ static void *reader(void *arg)
 	if (!buf)
 		abort();
 	for (;;) {
-		struct pollfd pfd = { .fd = s->pipe_fd, .events = POLLIN };
 		bool stop = atomic_load(&s->stop);
 
+		/*
+		 * Read in batches: polling trace_pipe wakes the reader for
+		 * nearly every event of a busy command, which cost more CPU
+		 * than the rest of the recording (a build: 6 s instead of 1 s).
+		 * 16 MB per CPU hold seconds of events, not 50 ms.
+		 */
 		if (!stop)
-			poll(&pfd, 1, 100);
+			usleep(READ_PERIOD_US);
 		if (!drain(s, buf, &have))
 			fprintf(stderr, "anonvma record: reading trace_pipe: %s\n",
 				strerror(errno));
