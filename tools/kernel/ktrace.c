@@ -176,9 +176,7 @@ static int overruns(unsigned long *lost, char *err, size_t n)
 static char *drain(char *err, size_t n)
 {
 	char path[600];
-	size_t len = 0, cap = 1 << 16;
 	char *buf;
-	ssize_t r;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/trace_pipe", ks.ti.path);
@@ -188,33 +186,11 @@ static char *drain(char *err, size_t n)
 		return NULL;
 	}
 	ks.ti.pin[PIN_READING] = fd;
-	buf = malloc(cap);
-	while (buf) {
-		if (len + 4096 >= cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;	/* EAGAIN: empty */
-		len += (size_t)r;
-	}
+	buf = tracefs_read_fd(fd, NULL, NULL);
 	ks.ti.pin[PIN_READING] = -1;
 	close(fd);
-	if (!buf) {
+	if (!buf)
 		snprintf(err, n, "out of memory reading the trace");
-		return NULL;
-	}
-	buf[len] = '\0';
 	return buf;
 }
 

@@ -101,6 +101,43 @@ int tracefs_write(const char *dir, const char *name, const char *val,
 	return 0;
 }
 
+/** tracefs_read_fd() - see tracefs.h. */
+char *tracefs_read_fd(int fd, size_t *lenp, int *error)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	if (error)
+		*error = 0;
+	while (buf) {
+		if (cap - len <= 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno != EAGAIN && error)
+			*error = errno;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (!buf)
+		return NULL;
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
 /** tracefs_remove_stale() - see tracefs.h. */
 void tracefs_remove_stale(const char *root, const char *prefix)
 {

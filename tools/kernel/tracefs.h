@@ -58,6 +58,18 @@ int tracefs_write(const char *dir, const char *name, const char *val,
  */
 void tracefs_remove_stale(const char *root, const char *prefix);
 
+/**
+ * tracefs_read_fd() - everything @fd has to give, until end of file or,
+ * on a non-blocking trace_pipe, until it is empty (EAGAIN).
+ * @fd: the file.
+ * @lenp: out (may be NULL): the number of bytes read.
+ * @error: out (may be NULL): the errno of a failed read, else 0; what
+ *         was read before it is returned all the same.
+ *
+ * Return: the bytes read, NUL-terminated, malloc'ed; NULL when out of memory.
+ */
+char *tracefs_read_fd(int fd, size_t *lenp, int *error);
+
 /* Open files that keep an instance busy (rmdir says EBUSY while they are open). */
 #define TRACEFS_PINS	2
 

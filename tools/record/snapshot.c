@@ -226,53 +226,27 @@ int rec_stat_start_brk(const char *stat, unsigned long *start_brk)
 }
 
 /* The whole of a /proc file (they have no size); NULL when unreadable. */
-static char *read_proc(pid_t tid, const char *name, size_t *lenp)
+static char *read_proc(pid_t tid, const char *name)
 {
-	size_t len = 0, cap = 1 << 16;
 	char path[64], *buf;
-	ssize_t r;
-	int fd;
+	int fd, error;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	buf = malloc(cap);
-	while (buf) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (!r)
-			break;
-		len += (size_t)r;
-	}
+	buf = tracefs_read_fd(fd, NULL, &error);
 	close(fd);
-	if (buf)
-		buf[len] = '\0';
-	if (lenp)
-		*lenp = len;
+	if (buf && error) {
+		free(buf);
+		buf = NULL;
+	}
 	return buf;
 }
 
 static int tgid_of(pid_t tid, pid_t *tgid)
 {
-	char *status = read_proc(tid, "status", NULL), *p;
+	char *status = read_proc(tid, "status"), *p;
 
 	p = status ? strstr(status, "\nTgid:") : NULL;
 	if (p)
@@ -339,14 +313,14 @@ int rec_snapshot_take(struct rec_buf *b, long n, bool exec, pid_t tid,
 	if (tgid_of(tid, &tgid))
 		return -1;
 	if (exec) {
-		stat = read_proc(tid, "stat", NULL);
+		stat = read_proc(tid, "stat");
 		if (!stat || rec_stat_start_brk(stat, &start_brk)) {
 			free(stat);
 			return -1;
 		}
 		free(stat);
 	}
-	smaps = read_proc(tid, "smaps", NULL);
+	smaps = read_proc(tid, "smaps");
 	/* A task that has gone (or lost its mm) has an empty smaps. */
 	if (!smaps || !smaps[0]) {
 		free(smaps);

@@ -385,9 +385,12 @@ static void *reader(void *arg)
 		 */
 		if (!stop)
 			usleep(READ_PERIOD_US);
-		if (!drain(s, buf, &have))
+		if (!drain(s, buf, &have)) {
+			/* Nothing more can be read: the loss counters will tell. */
 			fprintf(stderr, "anonvma record: reading trace_pipe: %s\n",
 				strerror(errno));
+			break;
+		}
 		if (stop)
 			break;
 		if (rec_now() - last > 0.25) {
@@ -420,6 +423,9 @@ int rec_stream_start(struct rec_session *s, char *err, size_t n)
 	e = pthread_create(&reader_thread, NULL, reader, s);
 	if (e) {
 		snprintf(err, n, "pthread_create: %s", strerror(e));
+		s->inst.pin[1] = -1;
+		close(s->pipe_fd);
+		s->pipe_fd = -1;
 		return -1;
 	}
 	return 0;
