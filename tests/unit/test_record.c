@@ -139,10 +139,12 @@ static const char smaps[] =
 	"55b930465000-55b930469000 r--p 00000000 fe:00 247230                     /usr/bin/dash\n"
 	"Size:                 16 kB\n"
 	"Rss:                  16 kB\n"
+	"Anonymous:             0 kB\n"
 	"THPeligible:    0\n"
 	"VmFlags: rd mr mw me \n"
 	"55b930485000-55b930487000 rw-p 00000000 00:00 0 \n"
 	"Size:                  8 kB\n"
+	"Anonymous:             8 kB\n"
 	"VmFlags: rd wr mr mw me ac \n"
 	"7f0000000000-7f0000003000 rw-s 00002000 00:01 4242                       /memfd:a b (deleted)\n"
 	"Size:                 12 kB\n"
@@ -163,6 +165,11 @@ static void test_smaps(void **state)
 		"@vma 0x7fffd89a1000 0x7fffd89c2000 rw-p 0x00000000 00:00 0 rd,wr,mr,mw,me,gd,ac [stack]\n");
 	assert_int_equal(r[0].start, 0x55b930465000UL);
 	assert_int_equal(r[3].end, 0x7fffd89c2000UL);
+	/* Anonymous: 0 (not walked), 8 kB, and none given (walked). */
+	assert_int_equal(r[0].anon_kb, 0);
+	assert_int_equal(r[1].anon_kb, 8);
+	assert_int_equal(r[2].anon_kb, -1);
+	assert_int_equal(r[3].anon_kb, -1);
 	free(r);
 	rec_buf_free(&b);
 

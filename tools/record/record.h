@@ -64,9 +64,15 @@ void rec_buf_free(struct rec_buf *b);
 
 /* ---- snapshots (snapshot.c) --------------------------------------------------- */
 
-/** struct rec_range - a VMA's address range, for the pagemap walk. */
+/**
+ * struct rec_range - a VMA's address range, for the pagemap walk.
+ * @anon_kb: its smaps "Anonymous:" value, -1 when smaps has none; a VMA
+ *           without anonymous memory is not walked (a sanitizer's
+ *           shadow reservation would take minutes).
+ */
 struct rec_range {
 	unsigned long start, end;
+	long anon_kb;
 };
 
 /**

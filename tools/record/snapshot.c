@@ -112,7 +112,8 @@ static int vma_line(struct rec_buf *b, const char *hdr, size_t hlen,
 
 /* Write the VMA of header @hdr and add its range to @v (@n of @cap). */
 static int add_vma(struct rec_buf *b, const char *hdr, size_t hlen,
-		   const char *flags, struct rec_range **v, int *n, size_t *cap)
+		   const char *flags, long anon_kb, struct rec_range **v, int *n,
+		   size_t *cap)
 {
 	if ((size_t)*n == *cap) {
 		struct rec_range *nv;
@@ -125,6 +126,7 @@ static int add_vma(struct rec_buf *b, const char *hdr, size_t hlen,
 	}
 	if (vma_line(b, hdr, hlen, flags, &(*v)[*n]))
 		return -1;
+	(*v)[*n].anon_kb = anon_kb;
 	(*n)++;
 	return 0;
 }
@@ -135,6 +137,7 @@ int rec_format_smaps(struct rec_buf *b, const char *smaps,
 {
 	const char *p = smaps, *hdr = NULL, *flags = NULL;
 	size_t hlen = 0, cap = 0;
+	long anon_kb = -1;
 	int n = 0;
 
 	*ranges = NULL;
@@ -147,15 +150,18 @@ int rec_format_smaps(struct rec_buf *b, const char *smaps,
 				goto bad;
 			if (smaps_field(p, "VmFlags"))
 				flags = p + strlen("VmFlags:");
+			else if (smaps_field(p, "Anonymous"))
+				anon_kb = strtol(p + strlen("Anonymous:"), NULL, 10);
 		} else if (len || !*p) {
 			/* A new VMA or the end: write the previous one. */
-			if (hdr && add_vma(b, hdr, hlen, flags, ranges, &n, &cap))
+			if (hdr && add_vma(b, hdr, hlen, flags, anon_kb, ranges, &n, &cap))
 				goto bad;
 			if (!*p)
 				return n;
 			hdr = p;
 			hlen = len;
 			flags = NULL;
+			anon_kb = -1;
 		}
 		p += len;
 		if (*p == '\n')
@@ -274,6 +280,13 @@ static int anon_runs(struct rec_runs *r, pid_t tid, const struct rec_range *v,
 	}
 	for (i = 0; i < nv; i++) {
 		unsigned long a;
+
+		/*
+		 * smaps counts every anonymous page (PageAnon, THP and KSM
+		 * included) in Anonymous: none there, none to find.
+		 */
+		if (!v[i].anon_kb)
+			continue;
 
 		for (a = v[i].start; a < v[i].end;) {
 			size_t want = (v[i].end - a) / r->page_size;
