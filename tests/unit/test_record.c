@@ -204,6 +204,18 @@ static void test_anon_runs(void **state)
 	assert_int_equal(r.count, 5);
 	rec_buf_free(&b);
 
+	/* Runs found by PAGEMAP_SCAN: adjacent ones join, others do not. */
+	memset(&r, 0, sizeof(r));
+	r.b = &b;
+	r.page_size = 4096;
+	rec_runs_add_range(&r, 0x10000, 2);
+	rec_runs_add_range(&r, 0x12000, 3);
+	rec_runs_add_range(&r, 0x20000, 1);
+	rec_runs_add(&r, 0x21000, next, 2);
+	rec_runs_flush(&r);
+	assert_string_equal(b.p, "@anon 0x10000 5\n@anon 0x20000 2\n");
+	rec_buf_free(&b);
+
 	/* Not adjacent: two runs; without a known zero page, PFN 0x1234 is anon. */
 	memset(&r, 0, sizeof(r));
 	r.b = &b;

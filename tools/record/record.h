@@ -109,6 +109,12 @@ struct rec_runs {
  */
 void rec_runs_add(struct rec_runs *r, unsigned long start, const uint64_t *pm,
 		  size_t n);
+/**
+ * rec_runs_add_range() - account @npages present anonymous pages from
+ * @start on (after those of lower addresses).
+ */
+void rec_runs_add_range(struct rec_runs *r, unsigned long start,
+			unsigned long npages);
 /** rec_runs_flush() - write the run in progress. */
 void rec_runs_flush(struct rec_runs *r);
 

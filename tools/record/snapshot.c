@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -183,6 +184,19 @@ void rec_runs_flush(struct rec_runs *r)
 	r->npages = 0;
 }
 
+/** rec_runs_add_range() - see record.h. */
+void rec_runs_add_range(struct rec_runs *r, unsigned long start,
+			unsigned long npages)
+{
+	if (r->npages && r->start + r->npages * r->page_size == start) {
+		r->npages += npages;
+		return;
+	}
+	rec_runs_flush(r);
+	r->start = start;
+	r->npages = npages;
+}
+
 /** rec_runs_add() - see record.h. */
 void rec_runs_add(struct rec_runs *r, unsigned long start, const uint64_t *pm,
 		  size_t n)
@@ -190,20 +204,13 @@ void rec_runs_add(struct rec_runs *r, unsigned long start, const uint64_t *pm,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		unsigned long addr = start + i * r->page_size;
 		bool anon = (pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE) &&
 			    !(r->zero_pfn && (pm[i] & PM_PFN_MASK) == r->zero_pfn);
 
-		if (anon && r->npages &&
-		    r->start + r->npages * r->page_size == addr) {
-			r->npages++;
-			continue;
-		}
-		rec_runs_flush(r);
-		if (anon) {
-			r->start = addr;
-			r->npages = 1;
-		}
+		if (anon)
+			rec_runs_add_range(r, start + i * r->page_size, 1);
+		else
+			rec_runs_flush(r);
 	}
 }
 
@@ -263,9 +270,83 @@ static int tgid_of(pid_t tid, pid_t *tgid)
 
 #define PM_CHUNK	4096	/* pagemap entries per read */
 
+/*
+ * PAGEMAP_SCAN (6.7+) finds the runs in the kernel, skipping whole page
+ * tables that are not there; Debian 12's headers predate it, so its
+ * ABI (include/uapi/linux/fs.h) is spelled out here.
+ */
+#define SCAN_IS_FILE	(1ULL << 2)
+#define SCAN_IS_PRESENT	(1ULL << 3)
+#define SCAN_IS_PFNZERO	(1ULL << 5)
+
+struct scan_region {
+	uint64_t start, end, categories;
+};
+
+struct scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask;
+	uint64_t return_mask;
+};
+
+#define SCAN_IOCTL	_IOWR('f', 16, struct scan_arg)
+#define SCAN_REGIONS	512
+
+/* Present, not a file page, not the zero page: by PAGEMAP_SCAN. */
+static int scan_vma(struct rec_runs *r, int fd, const struct rec_range *v)
+{
+	struct scan_region reg[SCAN_REGIONS];
+	struct scan_arg a = {
+		.size = sizeof(a), .start = v->start, .end = v->end,
+		.vec = (uintptr_t)reg, .vec_len = SCAN_REGIONS,
+		.category_mask = SCAN_IS_PRESENT | SCAN_IS_FILE | SCAN_IS_PFNZERO,
+		.category_inverted = SCAN_IS_FILE | SCAN_IS_PFNZERO,
+		.return_mask = SCAN_IS_PRESENT,
+	};
+
+	while (a.start < v->end) {
+		long i, n = ioctl(fd, SCAN_IOCTL, &a);
+
+		if (n < 0)
+			return -1;
+		for (i = 0; i < n; i++)
+			rec_runs_add_range(r, reg[i].start,
+					   (reg[i].end - reg[i].start) / r->page_size);
+		/* A full vector stops the walk early: go on from there. */
+		if (a.walk_end <= a.start)
+			return -1;
+		a.start = a.walk_end;
+	}
+	return 0;
+}
+
+/* The same from the pagemap entries, for kernels without PAGEMAP_SCAN. */
+static int read_vma(struct rec_runs *r, int fd, const struct rec_range *v,
+		    uint64_t *pm)
+{
+	unsigned long a;
+
+	for (a = v->start; a < v->end;) {
+		size_t want = (v->end - a) / r->page_size;
+		ssize_t got;
+
+		if (want > PM_CHUNK)
+			want = PM_CHUNK;
+		got = pread(fd, pm, want * sizeof(*pm),
+			    (off_t)(a / r->page_size * sizeof(*pm)));
+		/* The vsyscall page is outside the page tables' reach. */
+		if (got <= 0)
+			break;
+		rec_runs_add(r, a, pm, (size_t)got / sizeof(*pm));
+		a += (size_t)got / sizeof(*pm) * r->page_size;
+	}
+	return 0;
+}
+
 static int anon_runs(struct rec_runs *r, pid_t tid, const struct rec_range *v,
 		     int nv)
 {
+	static bool no_scan;
 	uint64_t *pm = malloc(PM_CHUNK * sizeof(*pm));
 	char path[64];
 	int i, fd;
@@ -279,34 +360,23 @@ static int anon_runs(struct rec_runs *r, pid_t tid, const struct rec_range *v,
 		return -1;
 	}
 	for (i = 0; i < nv; i++) {
-		unsigned long a;
-
 		/*
 		 * smaps counts every anonymous page (PageAnon, THP and KSM
 		 * included) in Anonymous: none there, none to find.
 		 */
 		if (!v[i].anon_kb)
 			continue;
-
-		for (a = v[i].start; a < v[i].end;) {
-			size_t want = (v[i].end - a) / r->page_size;
-			ssize_t got;
-
-			if (want > PM_CHUNK)
-				want = PM_CHUNK;
-			got = pread(fd, pm, want * sizeof(*pm),
-				    (off_t)(a / r->page_size * sizeof(*pm)));
-			/* The vsyscall page is outside the page tables' reach. */
-			if (got <= 0)
-				break;
-			rec_runs_add(r, a, pm, (size_t)got / sizeof(*pm));
-			a += (size_t)got / sizeof(*pm) * r->page_size;
-		}
+		if (!no_scan && !scan_vma(r, fd, &v[i]))
+			continue;
+		if (!no_scan && errno != ENOTTY && errno != EINVAL)
+			break;	/* the task is gone */
+		no_scan = true;
+		read_vma(r, fd, &v[i], pm);
 	}
 	rec_runs_flush(r);
 	close(fd);
 	free(pm);
-	return 0;
+	return i < nv ? -1 : 0;
 }
 
 /** rec_snapshot_take() - see record.h. */
