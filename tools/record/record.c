@@ -303,7 +303,7 @@ int rec_run(const struct rec_opts *o)
 	if (tracefs_instance_create(&s.inst, root, name, err, sizeof(err)) ||
 	    configure(&s, root, err, sizeof(err)))
 		goto fail;
-	s.zero_pfn = rec_zero_pfn();
+	s.zero_page = rec_zero_page(&s.zero_pfn);
 	s.root_pid = spawn(o->argv, &go);
 	if (s.root_pid < 0) {
 		snprintf(err, sizeof(err), "fork: %s", strerror(errno));

@@ -139,8 +139,13 @@ int rec_stat_start_brk(const char *stat, unsigned long *start_brk);
 int rec_snapshot_take(struct rec_buf *b, long n, bool exec, pid_t tid,
 		      uint64_t zero_pfn);
 
-/** rec_zero_pfn() - the shared zero page's frame, 0 when PFNs are hidden. */
-uint64_t rec_zero_pfn(void);
+/**
+ * rec_zero_page() - does this host map the shared zero page on a read
+ * fault of private anonymous memory (some boot options forbid it)?
+ * @pfn: out: its frame, 0 when unknown (PFNs are hidden without root).
+ * Return: 1 it does, 0 it maps a new page instead, -1 unknown.
+ */
+int rec_zero_page(uint64_t *pfn);
 
 /* ---- trace lines (stream.c) --------------------------------------------------- */
 
@@ -229,6 +234,7 @@ struct rec_session {
 	int marker_fd;
 	pid_t root_pid;
 	uint64_t zero_pfn;
+	int zero_page;		/* rec_zero_page() */
 	char **snaps;
 	long nsnaps;
 	struct rec_event *events;

@@ -425,8 +425,8 @@ int rec_snapshot_take(struct rec_buf *b, long n, bool exec, pid_t tid,
 	return 0;
 }
 
-/** rec_zero_pfn() - see record.h. */
-uint64_t rec_zero_pfn(void)
+/** rec_zero_page() - see record.h. */
+int rec_zero_page(uint64_t *pfn)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 	volatile char *p = mmap(NULL, (size_t)ps, PROT_READ,
@@ -434,9 +434,10 @@ uint64_t rec_zero_pfn(void)
 	uint64_t e = 0;
 	int fd;
 
+	*pfn = 0;
 	if (p == MAP_FAILED)
-		return 0;
-	(void)p[0];	/* a read fault maps the shared zero page */
+		return -1;
+	(void)p[0];	/* a read fault maps the shared zero page, if the host allows */
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (pread(fd, &e, sizeof(e),
@@ -445,5 +446,11 @@ uint64_t rec_zero_pfn(void)
 		close(fd);
 	}
 	munmap((void *)p, (size_t)ps);
-	return (e & PM_PRESENT) ? (e & PM_PFN_MASK) : 0;
+	if (!(e & PM_PRESENT))
+		return -1;
+	/* The zero page has no struct page to be exclusive: a real page is. */
+	if (e & PM_MMAP_EXCLUSIVE)
+		return 0;
+	*pfn = e & PM_PFN_MASK;
+	return 1;
 }

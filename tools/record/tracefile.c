@@ -51,6 +51,9 @@ static void header(struct rec_session *s, FILE *f)
 	fprintf(f, "kernel %s\n", u.release);
 	fprintf(f, "machine %s\n", u.machine);
 	fprintf(f, "page-size %ld\n", sysconf(_SC_PAGESIZE));
+	/* Replay must fault the way the recording host did. */
+	if (s->zero_page >= 0)
+		fprintf(f, "zero-page %s\n", s->zero_page ? "allowed" : "forbidden");
 	fprintf(f, "command %s\n", cmd.p ? cmd.p : "");
 	fprintf(f, "root-pid %d\n", (int)s->root_pid);
 	if (s->missing[0])
