@@ -30,8 +30,10 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 LIB_SRCS   := $(wildcard mm/*.c)
 # Tool libraries linked into the anonvma command and the tests: the
 # scenario language and model executor, the kernel executor, the fuzzer,
-# and the design lab (drawing, reports, benchmark workloads).
-TOOL_DIRS  := tools/scenario tools/kernel tools/fuzz tools/lab tools/replay
+# the design lab (drawing, reports, benchmark workloads), the recorder of
+# real programs and their replay.
+TOOL_DIRS  := tools/scenario tools/kernel tools/fuzz tools/lab tools/record \
+	      tools/replay
 TOOL_SRCS  := $(foreach d,$(TOOL_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS   := $(wildcard tools/cli/*.c)
 BENCH_SRCS := $(wildcard tools/bench/*.c)

@@ -27,5 +27,6 @@ int cmd_fuzz(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_draw(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
 	{ "bench", cmd_bench, "benchmark workloads, designs side by side" },
 	{ "draw", cmd_draw, "the anon_vma hierarchy of a scenario as Graphviz" },
 	{ "report", cmd_report, "a self-contained HTML report" },
+	{ "record", cmd_record, "record a real program for replay (root, tracefs)" },
 };
 
 static const char usage[] =
@@ -38,6 +39,7 @@ static const char usage[] =
 "  anonvma bench [WORKLOAD] [--design NAME|all] [--param K=V] [--kernel] [--plot DIR]\n"
 "  anonvma draw FILE [--step N] [--out PATH] [--format dot|svg|png]\n"
 "  anonvma report FILE|--bench WORKLOAD --out PATH\n"
+"  anonvma record [-o FILE] [--buffer MB] [--quiet] -- CMD [ARGS...]\n"
 "  anonvma --help | --version\n"
 "\n"
 "run without FILE runs the built-in forking-server workload with the\n"
