@@ -109,4 +109,4 @@ clean:
 # fuzz harnesses, ...), one fragment each.
 -include $(wildcard mk/*.mk)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

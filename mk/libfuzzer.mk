@@ -58,7 +58,7 @@ libfuzzer-run: $(LF_BINS)
 libfuzzer-clean:
 	rm -rf $(LF_BUILD)
 
--include $(shell find $(LF_BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(LF_BUILD) -name '*.d' -type f 2>/dev/null)
 
 # Line coverage of the library by the working corpora: the harnesses
 # rebuilt with clang's source-based coverage (no sanitizers), each run

@@ -17,10 +17,14 @@ work=$build/real-programs
 src=tests/traces/programs
 rm -rf "$work"
 mkdir -p "$work"
+# The clone that make -j2 builds lives outside BUILD: a source tree
+# inside it would be found by the Makefile's search for .d files.
+self=$(mktemp -d)
+trap 'rm -rf "$self"' EXIT
 
 cc -O2 -pthread -o "$work/threads_fork" "$src/threads_fork.c"
 cc -O2 -o "$work/prefork_server" "$src/prefork_server.c"
-git clone -q . "$work/self"
+git clone -q . "$self/anonvma"
 
 names=(shell-loop python-pool gcc-compile make-j2-self python-http-fork prefork-server threads-fork git-log)
 run() {
@@ -28,15 +32,15 @@ run() {
 	shell-loop) sh -c 'for i in $(seq 20); do /bin/true; done' ;;
 	python-pool) python3 "$src/pool.py" ;;
 	gcc-compile) cc -O2 -c "$src/hello.c" -o "$work/hello.o" ;;
-	make-j2-self) make -s -C "$work/self" -j2 all > /dev/null ;;
+	make-j2-self) make -s -C "$self/anonvma" -j2 all > /dev/null ;;
 	python-http-fork) python3 "$src/http_fork.py" ;;
 	prefork-server) "$work/prefork_server" ;;
 	threads-fork) "$work/threads_fork" ;;
-	git-log) git -C "$work/self" log --stat > /dev/null ;;
+	git-log) git -C "$self/anonvma" log --stat > /dev/null ;;
 	esac
 }
 export -f run
-export src work
+export src work self
 
 for n in "${names[@]}"; do
 	echo "recording $n" >&2
