@@ -100,8 +100,9 @@ else
 	echo "note: no $build/anonvma, the seed traces were not replayed"
 fi
 
+# A fixed seed, so that CI runs the same inputs (within its time).
 for n in fuzz_parse fuzz_ops fuzz_run fuzz_trace; do
-	if tools/libfuzzer/run.sh "$lfbuild" "$n" "$secs"; then
+	if tools/libfuzzer/run.sh "$lfbuild" "$n" "$secs" -seed="${LIBFUZZER_SEED:-1}"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
