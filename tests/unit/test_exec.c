@@ -103,7 +103,6 @@ static void test_no_zero_page(void **state)
 	struct mm_struct *mm = tl_mm();
 	struct kmem_cache_stats before, after;
 	struct vm_area_struct *vma;
-	pte_t *ptep;
 
 	tl_map(mm, 0, 2, RW);
 	tl_read(mm, 0);
@@ -119,13 +118,9 @@ static void test_no_zero_page(void **state)
 	assert_int_equal(after.allocs[SITE_PREPARE] - before.allocs[SITE_PREPARE], 1);
 	assert_int_equal(tl_anon(mm, 1), vma->anon_vma);
 	assert_true(PageAnonExclusive(tl_folio(mm, 1)));
-	ptep = pte_offset_map(mm, PG(1), false, NULL);
-	assert_non_null(ptep);
-	assert_true(pte_write(*ptep));
+	assert_true(pte_write(tl_pte(mm, 1)));
 	/* The page read before stays the zero page: no anon page for it. */
-	ptep = pte_offset_map(mm, PG(0), false, NULL);
-	assert_non_null(ptep);
-	assert_true(is_zero_pte(*ptep));
+	assert_true(is_zero_pte(tl_pte(mm, 0)));
 	assert_int_equal(mm->rss_anon, 1);
 	tl_check();
 	tl_exit(mm);

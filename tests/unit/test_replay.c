@@ -169,19 +169,27 @@ static void test_load_good(void **state)
 	free(text);
 }
 
+/* A copy of @text with the first @from replaced by @to (which must be there). */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	char *out;
+
+	assert_non_null(at);
+	out = malloc(strlen(text) + strlen(to) + 1);
+	assert_non_null(out);
+	memcpy(out, text, (size_t)(at - text));
+	strcpy(out + (at - text), to);
+	strcat(out, at + strlen(from));
+	return out;
+}
+
 /* One broken variant of the good trace: @from replaced by @to. */
 static void expect_broken(const char *from, const char *to, const char *want)
 {
-	char *good = make_trace(good_body, NULL), *bad, *at;
+	char *good = make_trace(good_body, NULL), *bad = replaced(good, from, to);
 	struct trace t;
 
-	at = strstr(good, from);
-	assert_non_null(at);
-	bad = malloc(strlen(good) + strlen(to) + 1);
-	assert_non_null(bad);
-	memcpy(bad, good, (size_t)(at - good));
-	strcpy(bad + (at - good), to);
-	strcat(bad, at + strlen(from));
 	load(bad, &t, want);
 	trace_free(&t);
 	free(bad);
@@ -309,16 +317,9 @@ static void test_replay_agrees(void **state)
 static void expect_diverge(const char *from, const char *to, unsigned long line,
 			   const char *why)
 {
-	char *body = malloc(sizeof(good_body) + strlen(to)), *at, *text;
-	struct replay_result res;
+	char *body = replaced(good_body, from, to), *text = make_trace(body, NULL);
+	struct replay_result res = replay_text(text);
 
-	strcpy(body, good_body);
-	at = strstr(body, from);
-	assert_non_null(at);
-	memmove(at + strlen(to), at + strlen(from), strlen(at + strlen(from)) + 1);
-	memcpy(at, to, strlen(to));
-	text = make_trace(body, NULL);
-	res = replay_text(text);
 	assert_false(replay_agrees(&res));
 	assert_true(res.ndiffs >= 1);
 	assert_int_equal(res.diffs[0].line, line);

@@ -13,22 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "replay_internal.h"
-
-static void *grow_array(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return p;
-	while (c < need)
-		c *= 2;
-	np = realloc(p, c * size);
-	if (np)
-		*cap = c;
-	return np;
-}
 
 /** rtask_find() - see replay_internal.h. */
 struct rtask *rtask_find(struct rstate *st, int tid)

@@ -22,6 +22,7 @@
 
 #include "../kernel/kernel_internal.h"
 #include "../scenario/observe.h"
+#include "grow.h"
 #include "trace.h"
 
 static const char *const tsys_names[NR_TSYS] = {
@@ -81,21 +82,6 @@ static int fail(struct reader *r, const char *fmt, const char *arg)
 	snprintf(msg, sizeof(msg), fmt, arg);
 	snprintf(r->err, r->n, "%s:%lu: %s", r->name, r->line, msg);
 	return -1;
-}
-
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return p;
-	while (c < need)
-		c *= 2;
-	np = realloc(p, c * size);
-	if (np)
-		*cap = c;
-	return np;
 }
 
 /* A whole unsigned number in base @base at *@s, which is advanced. */
@@ -163,7 +149,7 @@ static int parse_sys(struct reader *r, struct tevent *e, const char *name,
 		return fail(r, "unknown system call event sys_%s", name);
 	e->kind = enter ? TEV_SYS_ENTER : TEV_SYS_EXIT;
 	e->sys.nr = (uint8_t)i;
-	args = grow(r->t->sysargs, &r->argcap, r->t->nsysargs + 1, sizeof(*args));
+	args = grow_array(r->t->sysargs, &r->argcap, r->t->nsysargs + 1, sizeof(*args));
 	if (!args)
 		return fail(r, "out of memory%s", "");
 	r->t->sysargs = args;
@@ -367,7 +353,7 @@ static int parse_event(struct reader *r, char *line, struct tevent *e)
 static int add_string(struct tsnap *s, const char *str, size_t *cap)
 {
 	size_t len = strlen(str) + 1;
-	char *np = grow(s->strings, cap, s->strings_len + len, 1);
+	char *np = grow_array(s->strings, cap, s->strings_len + len, 1);
 
 	if (!np)
 		return -1;
@@ -436,7 +422,7 @@ static int parse_vma(struct reader *r, struct tsnap *s, const char *p,
 		if (v.path < 0)
 			return fail(r, "out of memory%s", "");
 	}
-	nv = grow(s->vmas, vcap, s->nvmas + 1, sizeof(*nv));
+	nv = grow_array(s->vmas, vcap, s->nvmas + 1, sizeof(*nv));
 	if (!nv)
 		return fail(r, "out of memory%s", "");
 	s->vmas = nv;
@@ -458,7 +444,7 @@ static int parse_run(struct reader *r, struct tsnap *s, const char *p,
 	if (s->nruns && s->runs[s->nruns - 1].start +
 	    s->runs[s->nruns - 1].npages * r->t->page_size > run.start)
 		return fail(r, "@anon runs overlap or are out of order%s", "");
-	nr = grow(s->runs, cap, s->nruns + 1, sizeof(*nr));
+	nr = grow_array(s->runs, cap, s->nruns + 1, sizeof(*nr));
 	if (!nr)
 		return fail(r, "out of memory%s", "");
 	s->runs = nr;
@@ -726,7 +712,7 @@ static int parse_buffer(const char *name, char *buf, size_t len,
 			fail(&r, "an event after the trailer: %s", line);
 			return -1;
 		}
-		e = grow(t->ev, &evcap, t->nev + 1, sizeof(*e));
+		e = grow_array(t->ev, &evcap, t->nev + 1, sizeof(*e));
 		if (!e) {
 			fail(&r, "out of memory%s", "");
 			return -1;
@@ -737,7 +723,7 @@ static int parse_buffer(const char *name, char *buf, size_t len,
 			return -1;
 		t->nev++;
 		if (e->kind == TEV_SNAPSHOT) {
-			struct tsnap *ns = grow(t->snaps, &snapcap, t->nsnaps + 1, sizeof(*ns));
+			struct tsnap *ns = grow_array(t->snaps, &snapcap, t->nsnaps + 1, sizeof(*ns));
 
 			if (!ns) {
 				fail(&r, "out of memory%s", "");
@@ -793,7 +779,7 @@ static char *read_all(int fd, size_t *len)
 
 	*len = 0;
 	for (;;) {
-		char *nb = grow(buf, &cap, *len + 65536, 1);
+		char *nb = grow_array(buf, &cap, *len + 65536, 1);
 
 		if (!nb) {
 			free(buf);
