@@ -36,7 +36,8 @@
  * faults did.
  *
  * Return: 0; -EINVAL for a bad range or flags no VMA can have (a right
- * without its VM_MAY* right); -EEXIST when it overlaps a VMA
+ * without its VM_MAY* right); -ENOMEM for a range past TASK_SIZE;
+ * -EEXIST when it overlaps a VMA
  * already there; -ENOMEM when the VMA or its index slot cannot be had.
  * Nothing is changed on failure.
  */
@@ -49,6 +50,9 @@ int insert_vm_struct(struct mm_struct *mm, unsigned long start,
 
 	if (start >= end || (start | end) & ~PAGE_MASK)
 		return -EINVAL;
+	/* No VMA reaches past the user address space (47 bits here). */
+	if (end > TASK_SIZE)
+		return -ENOMEM;
 	/*
 	 * Every access right needs its VM_MAY* right, and VM_SHARED needs
 	 * VM_MAYSHARE: the kernel never makes such a VMA, and copy-on-write

@@ -118,6 +118,48 @@ out_oom:
 	return NULL;
 }
 
+/**
+ * pgtable_next_mapped() - the first address in [@addr, @end) that a PTE
+ * table of @mm covers, or @end when none does.
+ * @mm: the address space; the caller holds mm->page_table_lock.
+ * @addr: where to start.
+ * @end: where to stop.
+ *
+ * The walkers of a range go one PTE table (2 MiB) at a time; over a
+ * reservation of terabytes that is millions of steps through nothing.
+ * Like the kernel's pgd/pud/pmd_none() tests, this skips at once the
+ * whole span an absent upper-level entry stands for.
+ */
+unsigned long pgtable_next_mapped(struct mm_struct *mm, unsigned long addr,
+				  unsigned long end)
+{
+	while (addr < end && addr < ADDR_LIMIT) {
+		struct pgtable_page *table = smp_load_acquire(&mm->pgd);
+		unsigned long span, next;
+		int level;
+
+		if (!table)
+			return end;
+		for (level = 0; level < PGTABLE_LEVELS - 1; level++) {
+			struct pgtable_page *below =
+				smp_load_acquire(&table->next[table_index(addr, level)]);
+
+			if (!below)
+				break;
+			table = below;
+		}
+		if (level == PGTABLE_LEVELS - 1)
+			return addr;
+		/* Nothing below the entry: skip what it would have covered. */
+		span = 1UL << level_shift[level];
+		next = (addr & ~(span - 1)) + span;
+		if (next <= addr)
+			return end;
+		addr = next;
+	}
+	return end;
+}
+
 static bool vma_in_list(const struct vm_area_struct *vma,
 			struct vm_area_struct *const *vmas, int n)
 {

@@ -39,6 +39,16 @@ static inline void mm_counter_add(unsigned long *counter, long delta)
 	__atomic_fetch_add(counter, (unsigned long)delta, __ATOMIC_RELAXED);
 }
 
+/* The first address from @addr on that a PTE table covers (or @end). */
+static unsigned long next_mapped(struct mm_struct *mm, unsigned long addr,
+				 unsigned long end)
+{
+	spin_lock(&mm->page_table_lock);
+	addr = pgtable_next_mapped(mm, addr, end);
+	spin_unlock(&mm->page_table_lock);
+	return addr;
+}
+
 /* The end of the PTE table that holds @addr, or @end if it comes first. */
 static inline unsigned long pte_table_end(unsigned long addr,
 					  unsigned long end)
@@ -191,6 +201,9 @@ void zap_vma_range_if(struct vm_area_struct *vma, unsigned long start,
 	if (end > vma->vm_end)
 		end = vma->vm_end;
 	for (; start < end; start = next) {
+		start = next_mapped(vma->vm_mm, start, end);
+		if (start >= end)
+			break;
 		next = pte_table_end(start, end);
 		zap_pte_range(vma, start, next, &batch, zap_this);
 		zap_batch_flush(&batch);
@@ -416,6 +429,9 @@ int copy_page_range(struct vm_area_struct *dst, struct vm_area_struct *src)
 	if (!vma_needs_copy(src))
 		return 0;
 	for (addr = src->vm_start; addr < src->vm_end; addr = next) {
+		addr = next_mapped(src->vm_mm, addr, src->vm_end);
+		if (addr >= src->vm_end)
+			break;
 		next = pte_table_end(addr, src->vm_end);
 		ret = copy_pte_range(dst, src, addr, next);
 		if (ret)
@@ -507,9 +523,10 @@ void walk_pte_range(struct vm_area_struct *vma, unsigned long start,
 	for (; start < end; start = next) {
 		pte_t *ptep;
 
-		next = pte_table_end(start, end);
 		spin_lock(&mm->page_table_lock);
-		ptep = pte_offset_map(mm, start, false, NULL);
+		start = pgtable_next_mapped(mm, start, end);
+		next = pte_table_end(start, end);
+		ptep = start < end ? pte_offset_map(mm, start, false, NULL) : NULL;
 		for (; ptep && start < next; start += PAGE_SIZE, ptep++)
 			if (!pte_none(ptep_get(ptep)))
 				fn(vma, start, ptep, arg);

@@ -144,6 +144,14 @@ static inline struct folio *migration_pte_folio(pte_t pte)
 }
 
 /**
+ * pgtable_next_mapped() - the first address in [@addr, @end) covered by a
+ * PTE table of @mm, or @end (mm->page_table_lock held): range walkers skip
+ * empty terabytes at once.
+ */
+unsigned long pgtable_next_mapped(struct mm_struct *mm, unsigned long addr,
+				  unsigned long end);
+
+/**
  * pte_offset_map() - the PTE slot for @addr, or NULL if no PTE table
  * covers it.  @alloc: allocate missing tables (may fail: returns NULL
  * and sets *@oom).  Caller holds mm->page_table_lock or the mmap lock

@@ -26,6 +26,7 @@ static void test_install_no_merge(void **state)
 	assert_int_equal(insert_vm_struct(mm, PG(1), PG(4), EXEC_FLAGS, NULL, 0), -EEXIST);
 	assert_int_equal(insert_vm_struct(mm, PG(4), PG(4), EXEC_FLAGS, NULL, 0), -EINVAL);
 	assert_int_equal(insert_vm_struct(mm, PG(4) + 1, PG(5), EXEC_FLAGS, NULL, 0), -EINVAL);
+	assert_int_equal(insert_vm_struct(mm, PG(4), 1UL << 48, EXEC_FLAGS, NULL, 0), -ENOMEM);
 	/* A right without its VM_MAY* right: copy-on-write would break. */
 	assert_int_equal(insert_vm_struct(mm, PG(4), PG(5), EXEC_FLAGS & ~VM_MAYWRITE, NULL, 0), -EINVAL);
 	assert_int_equal(insert_vm_struct(mm, PG(4), PG(5), VM_READ | VM_MAYWRITE, NULL, 0), -EINVAL);
