@@ -144,6 +144,8 @@ void fput(struct file *f)
 	free(f);
 }
 
+#define FILE_MAX_PAGES (1UL << 24)
+
 /**
  * file_grow() - see mm.h.
  * @f: the file.
@@ -163,6 +165,12 @@ int file_grow(struct file *f, unsigned long pages)
 
 	if (pages <= as->nr_pages)
 		return 0;
+	/*
+	 * The page cache is a flat array here: a mapping 64 GiB into a file
+	 * would cost an array of half a gigabyte.  Refused as -EFBIG.
+	 */
+	if (pages > FILE_MAX_PAGES)
+		return -EFBIG;
 	new = calloc(pages, sizeof(*new));
 	if (!new)
 		return -ENOMEM;

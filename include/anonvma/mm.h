@@ -212,7 +212,8 @@ void get_file(struct file *f);
 void fput(struct file *f);
 /**
  * file_grow() - make @f at least @pages pages long (a file that grew on
- * disk since it was opened); 0 or -ENOMEM with @f unchanged.
+ * disk since it was opened); 0, -ENOMEM, or -EFBIG beyond 2^24 pages
+ * (64 GiB: the model's page cache is one flat array), @f unchanged.
  */
 int file_grow(struct file *f, unsigned long pages);
 

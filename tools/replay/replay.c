@@ -293,8 +293,12 @@ static void do_mmap_op(struct rstate *st, struct rtask *task, struct rop *op,
 		unsigned long pages = PAGE_ALIGN(a[1]) >> PAGE_SHIFT;
 
 		file = rfiles_get(task->files, a[4]);
-		if (!file || file_grow(file, (a[5] >> PAGE_SHIFT) + pages)) {
+		if (!file) {
 			st->oom = true;
+			return;
+		}
+		if (file_grow(file, (a[5] >> PAGE_SHIFT) + pages)) {
+			not_modelled(st, op, "a file mapping beyond the model's page cache (64 GiB)");
 			return;
 		}
 	}

@@ -63,6 +63,20 @@ static struct file *exec_file(struct exec_files *ef, const struct tsnap *s,
 	return file;
 }
 
+/* A file mapping the model cannot hold (an offset past 64 GiB). */
+static void not_modelled_file(struct rstate *st, struct rop *op,
+			      const struct tsnap_vma *v, int err)
+{
+	if (err == -ENOMEM) {
+		st->oom = true;
+		return;
+	}
+	replay_note_diff(st, op, "not modelled: VMA %#llx-%#llx maps its file at offset %#llx, beyond the model's page cache",
+			 (unsigned long long)v->start, (unsigned long long)v->end,
+			 (unsigned long long)v->offset);
+	op->uncomparable = true;
+}
+
 /** layout_install() - see replay_internal.h. */
 void layout_install(struct rstate *st, struct rimage *img,
 		    const struct tsnap *s, struct rop *op)
@@ -83,9 +97,14 @@ void layout_install(struct rstate *st, struct rimage *img,
 		if (v->inode) {
 			file = exec_file(&ef, s, v);
 			pgoff = v->offset >> PAGE_SHIFT;
-			if (!file || file_grow(file, pgoff + ((v->end - v->start) >> PAGE_SHIFT))) {
+			if (!file) {
 				st->oom = true;
 				break;
+			}
+			err = file_grow(file, pgoff + ((v->end - v->start) >> PAGE_SHIFT));
+			if (err) {
+				not_modelled_file(st, op, v, err);
+				continue;
 			}
 		}
 		err = insert_vm_struct(mm, v->start, v->end, v->flags, file, pgoff);
