@@ -86,8 +86,8 @@ static int extract(const struct trace *t, const char *trace_name,
 		unlink(out);
 		return 2;
 	}
-	printf("%s: %lu steps, %lu expectations, window of %lu pages; %lu operations written as comments only, %lu of unlisted children left out\n",
-	       out, st.steps, st.expects, st.pages, st.unsaid, st.dropped);
+	printf("%s: %lu steps, %lu expectations, window of %lu pages; %lu operations written as comments only, %lu approximately, %lu of unlisted children left out\n",
+	       out, st.steps, st.expects, st.pages, st.unsaid, st.approx, st.dropped);
 	return 0;
 }
 

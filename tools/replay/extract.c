@@ -370,12 +370,17 @@ static struct xstep *mmap_step(struct xstate *x, const struct replay_event *e,
 		x->stats->unsaid++;
 		return NULL;
 	}
+	/*
+	 * The language's files are read-write: a shared mapping of a file
+	 * opened read-only is said with VM_MAYWRITE, which only an
+	 * mprotect to writable (refused on the kernel) or a merge with a
+	 * neighbour of the same file could tell apart.
+	 */
 	if (!(a[3] & MAP_ANONYMOUS) && type != MAP_PRIVATE &&
 	    !(e->file_mode & FMODE_WRITE)) {
-		xcomment(x, e->image, "trace line %u: a shared mapping of a file opened read-only",
+		xcomment(x, e->image, "trace line %u: approximately: the file was opened read-only (no VM_MAYWRITE on the kernel)",
 			 e->ev->line);
-		x->stats->unsaid++;
-		return NULL;
+		x->stats->approx++;
 	}
 	st = xstep_new(x, X_MMAP, e->image);
 	if (!st)

@@ -201,11 +201,12 @@ void replay_print_designs(FILE *out, const struct trace *t,
  * struct replay_extract_stats - what replay_extract() wrote and left out.
  * @steps: operation lines written; @expects: `expect step` lines.
  * @unsaid: operations of the listed images written only as comments.
+ * @approx: operations said with a difference the comment before them names.
  * @dropped: operations of unlisted children (only their fork and end are kept).
  * @pages: the window's size.
  */
 struct replay_extract_stats {
-	unsigned long steps, expects, unsaid, dropped, pages;
+	unsigned long steps, expects, unsaid, approx, dropped, pages;
 };
 
 /**
