@@ -309,18 +309,28 @@ static void test_replay_agrees(void **state)
 }
 
 /* @from replaced by @to in the good body: the replay must disagree at @line. */
-static void expect_diverge(const char *from, const char *to, unsigned long line,
-			   const char *why)
+/* The good recording with its first @from replaced by @to, counts right. */
+static char *changed_trace(const char *from, const char *to)
 {
 	char *body = malloc(sizeof(good_body) + strlen(to)), *at, *text;
-	struct replay_result res;
 
+	assert_non_null(body);
 	strcpy(body, good_body);
 	at = strstr(body, from);
 	assert_non_null(at);
 	memmove(at + strlen(to), at + strlen(from), strlen(at + strlen(from)) + 1);
 	memcpy(at, to, strlen(to));
 	text = make_trace(body, NULL);
+	free(body);
+	return text;
+}
+
+static void expect_diverge(const char *from, const char *to, unsigned long line,
+			   const char *why)
+{
+	char *text = changed_trace(from, to);
+	struct replay_result res;
+
 	res = replay_text(text);
 	assert_false(replay_agrees(&res));
 	assert_true(res.ndiffs >= 1);
@@ -329,7 +339,6 @@ static void expect_diverge(const char *from, const char *to, unsigned long line,
 		fail_msg("wanted \"%s\", got \"%s\"", why, res.diffs[0].why);
 	replay_result_free(&res);
 	free(text);
-	free(body);
 }
 
 static void test_replay_diverges(void **state)
@@ -462,14 +471,11 @@ static void test_extract(void **state)
  */
 static void test_extract_diverges(void **state)
 {
-	char *good = make_trace(good_body, NULL), *out = NULL;
-	char *at = strstr(good, "error_code=0x6");
+	char *good = changed_trace("error_code=0x6", "error_code=0x4"), *out = NULL;
 	struct exec_opts eo = { .design = DESIGN_V6_18 };
 	struct exec_summary sum;
 	struct scenario *scn;
 
-	assert_non_null(at);
-	at[strlen("error_code=0x")] = '4';
 	scn = extract_image2(good, &out);
 	assert_int_equal(scn->steps[5].op, SCN_OP_READ);
 	assert_step_counts(&scn->steps[5], 1, 0, 1, 0);
@@ -479,6 +485,49 @@ static void test_extract_diverges(void **state)
 	scn_free(scn);
 	free(out);
 	free(good);
+}
+
+/* What cannot be extracted is refused with a reason, and nothing is written. */
+static void expect_refused(const char *text, const int *ids, size_t nids,
+			   const char *want)
+{
+	struct replay_extract_stats st;
+	char err[512] = "", *out = NULL;
+	size_t len = 0;
+	struct trace t;
+	FILE *f;
+
+	assert_int_equal(load(text, &t, NULL), 0);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(replay_extract(&t, "t.trace", ids, nids, f, &st, err,
+					sizeof(err)), -1);
+	fclose(f);
+	assert_int_equal(len, 0);
+	if (!strstr(err, want))
+		fail_msg("wanted \"%s\", got \"%s\"", want, err);
+	trace_free(&t);
+	free(out);
+}
+
+static void test_extract_refused(void **state)
+{
+	char *text = make_trace(good_body, NULL);
+	static const int before_exec[] = { 1 }, child[] = { 3 }, none[] = { 9 };
+	static const int image2[] = { 2 };
+
+	expect_refused(text, before_exec, 1, "image 1 (before exec) has no known layout");
+	expect_refused(text, child, 1, "image 3 is a fork of image 2, which is not listed");
+	expect_refused(text, none, 1, "no image 9: the recording has 3");
+	free(text);
+	/*
+	 * A 5 GiB mapping does not fit the language's 4 GiB window:
+	 * 1 + 16 + 1310720 + 257 + 33 pages.
+	 */
+	text = changed_trace("len: 0x2000,", "len: 0x140000000,");
+	expect_refused(text, image2, 1,
+		       "the images need a window of 1311027 pages after relocation; the scenario language allows 1048576");
+	free(text);
 }
 
 int main(void)
@@ -491,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_replay_diverges),
 		cmocka_unit_test(test_extract),
 		cmocka_unit_test(test_extract_diverges),
+		cmocka_unit_test(test_extract_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
