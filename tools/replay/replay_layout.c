@@ -241,8 +241,10 @@ bool layout_compare(struct rimage *img, const struct tsnap *s, char *why,
 			return false;
 		}
 		vma = mm_vma_at(mm, m++);
+		/* Before the test: a range that differs skips the strcmp, not the message. */
+		perms_of(vma, p);
 		if (vma->vm_start != v->start || vma->vm_end != v->end ||
-		    strcmp(perms_of(vma, p), v->perms) ||
+		    strcmp(p, v->perms) ||
 		    (vma->vm_file && (uint64_t)vma->vm_pgoff << PAGE_SHIFT != v->offset) ||
 		    ((vma->vm_flags ^ v->flags) & COMPARED_FLAGS)) {
 			snprintf(why, n,
