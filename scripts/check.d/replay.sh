@@ -6,7 +6,10 @@
 #     anon_vma and anon_vma_chain events inside) replays with exact
 #     agreement, operation by operation and layout by layout, with the
 #     invariant checker every 1000 operations; no root needed;
-#  2. when root and tracefs are there, fresh recordings of real programs
+#  2. image 2 of each (the command's first program) extracted as a
+#     scenario (replay --extract) passes on the model with --check: the
+#     expectations hold the kernel's counts, and the replay agreed;
+#  3. when root and tracefs are there, fresh recordings of real programs
 #     (a shell loop, a python multiprocessing pool, a gcc compile, make -j2
 #     of a small project, a threaded program that forks, a preforking
 #     server on 127.0.0.1) replay with exact agreement too; elsewhere they
@@ -46,9 +49,24 @@ replay_one() {	# NAME TRACE
 	fi
 }
 
+extract_one() {	# NAME TRACE
+	local scn=$work/$1.scn log=$work/$1.extract.log
+
+	if "$anonvma" replay --extract 2 -o "$scn" "$2" > "$log" 2>&1 &&
+	   "$anonvma" run --check --quiet "$scn" >> "$log" 2>&1; then
+		echo "ok: $1 image 2 extracted, passes on the model ($(tail -n 1 "$log"))"
+		pass=$((pass + 1))
+	else
+		echo "FAILED: $1 image 2 extracted ($scn) does not pass on the model (log $log)"
+		tail -n 5 "$log"
+		fail=$((fail + 1))
+	fi
+}
+
 for t in tests/traces/*.trace.gz; do
 	[ -f "$t" ] || continue
 	replay_one "$(basename "$t" .trace.gz)" "$t"
+	extract_one "$(basename "$t" .trace.gz)" "$t"
 done
 
 # ---- fresh recordings -----------------------------------------------------

@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "replay/replay.h"
+#include "scenario/exec.h"
+#include "scenario/scenario.h"
 
 #define HEADER \
 	"anonvma-trace 1\n" \
@@ -313,13 +316,22 @@ static void test_replay_agrees(void **state)
 	free(text);
 }
 
-/* @from replaced by @to in the good body: the replay must disagree at @line. */
+/* The good recording with its first @from replaced by @to, counts right. */
+static char *changed_trace(const char *from, const char *to)
+{
+	char *body = replaced(good_body, from, to), *text = make_trace(body, NULL);
+
+	free(body);
+	return text;
+}
+
 static void expect_diverge(const char *from, const char *to, unsigned long line,
 			   const char *why)
 {
-	char *body = replaced(good_body, from, to), *text = make_trace(body, NULL);
-	struct replay_result res = replay_text(text);
+	char *text = changed_trace(from, to);
+	struct replay_result res;
 
+	res = replay_text(text);
 	assert_false(replay_agrees(&res));
 	assert_true(res.ndiffs >= 1);
 	assert_int_equal(res.diffs[0].line, line);
@@ -327,7 +339,6 @@ static void expect_diverge(const char *from, const char *to, unsigned long line,
 		fail_msg("wanted \"%s\", got \"%s\"", why, res.diffs[0].why);
 	replay_result_free(&res);
 	free(text);
-	free(body);
 }
 
 static void test_replay_diverges(void **state)
@@ -344,6 +355,181 @@ static void test_replay_diverges(void **state)
 		       "layout at exit: page 0x7f0000001000: present on the kernel, absent on the model");
 }
 
+/* Extract image 2 of @text (the good trace, perhaps changed) into a parsed scenario. */
+static struct scenario *extract_image2(const char *text, char **out)
+{
+	struct replay_extract_stats st;
+	struct scenario *scn;
+	struct scn_error perr;
+	char err[512] = "";
+	size_t len = 0;
+	struct trace t;
+	FILE *f;
+	int ids[] = { 2 };
+
+	assert_int_equal(load(text, &t, NULL), 0);
+	f = open_memstream(out, &len);
+	assert_non_null(f);
+	if (replay_extract(&t, "t.trace", ids, 1, f, &st, err, sizeof(err)))
+		fail_msg("extract: %s", err);
+	fclose(f);
+	trace_free(&t);
+	/* proc, 2 layout mmaps and a write, then mmap, write, fork and two exits. */
+	assert_int_equal(st.steps, 9);
+	assert_int_equal(st.expects, 8);
+	assert_int_equal(st.unsaid, 1);		/* the exec */
+	assert_int_equal(st.dropped, 1);	/* the unlisted child's write fault */
+	assert_int_equal(st.pages, 309);
+	scn = scn_parse("x.scn", *out, len, &perr);
+	if (!scn)
+		fail_msg("x.scn:%d:%d: %s\n%s", perr.line, perr.col, perr.msg, *out);
+	return scn;
+}
+
+static void assert_step_counts(const struct scn_step *s, long av_alloc,
+			       long av_free, long avc_alloc, long avc_free)
+{
+	assert_int_equal(s->nex, 2);
+	assert_int_equal(s->ex[0].kind, SCN_EX_STEP);
+	assert_int_equal(s->ex[0].obj, SCN_OBJ_ANON_VMA);
+	assert_int_equal(s->ex[0].n, av_alloc);
+	assert_int_equal(s->ex[0].n2, av_free);
+	assert_int_equal(s->ex[1].obj, SCN_OBJ_AVC);
+	assert_int_equal(s->ex[1].n, avc_alloc);
+	assert_int_equal(s->ex[1].n2, avc_free);
+}
+
+/*
+ * The good recording's program as a scenario: the layout relocated (the
+ * program at page 0, the mapping 16 pages above, the stack 257 pages
+ * above that), every operation with the kernel's counts; run on the
+ * model it passes, as the replay agreed.
+ */
+static void test_extract(void **state)
+{
+	char *text = make_trace(good_body, NULL), *out = NULL;
+	struct scenario *scn = extract_image2(text, &out);
+	struct exec_opts eo = { .design = DESIGN_V6_18 };
+	struct exec_summary sum;
+	const struct scn_step *s = scn->steps;
+
+	assert_int_equal(scn->base, SCN_DEFAULT_BASE);
+	assert_int_equal(scn->pages, 309);
+	assert_string_equal(scn->design, "v6.18");
+	assert_int_equal(scn->nfiles, 1);
+	assert_int_equal(scn->files[0].pages, 1);
+	assert_int_equal(scn->nprocs, 2);
+	assert_int_equal(scn->nsteps, 9);
+	assert_int_equal(s[0].op, SCN_OP_PROC);
+	/* /bin/prog, r-x, from the file at offset 0 */
+	assert_int_equal(s[1].op, SCN_OP_MMAP);
+	assert_int_equal(s[1].r.first, 0);
+	assert_int_equal(s[1].r.end, 1);
+	assert_int_equal(s[1].prot, PROT_READ | PROT_EXEC);
+	assert_int_equal(s[1].file, 0);
+	assert_int_equal(s[1].nex, 0);
+	/* the stack: 33 pages, MAP_GROWSDOWN, a guard gap below it */
+	assert_int_equal(s[2].op, SCN_OP_MMAP);
+	assert_int_equal(s[2].r.first, 276);
+	assert_int_equal(s[2].r.end, 309);
+	assert_true(s[2].flags & MAP_GROWSDOWN);
+	assert_int_equal(s[2].file, -1);
+	/* the argument page exec wrote */
+	assert_int_equal(s[3].op, SCN_OP_WRITE);
+	assert_int_equal(s[3].r.first, 308);
+	assert_int_equal(s[3].nex, 0);
+	/* mmap(NULL, 2 pages) = 0x7f0000000000: 16 pages above the program */
+	assert_int_equal(s[4].op, SCN_OP_MMAP);
+	assert_int_equal(s[4].r.first, 17);
+	assert_int_equal(s[4].r.end, 19);
+	assert_step_counts(&s[4], 0, 0, 0, 0);
+	/* the write fault that prepared an anon_vma */
+	assert_int_equal(s[5].op, SCN_OP_WRITE);
+	assert_int_equal(s[5].r.first, 17);
+	assert_step_counts(&s[5], 1, 0, 1, 0);
+	/* fork: anon_vma_fork for both faulted VMAs */
+	assert_int_equal(s[6].op, SCN_OP_FORK);
+	assert_step_counts(&s[6], 2, 0, 4, 0);
+	/* the unlisted child's end: no counts, its own operations are left out */
+	assert_int_equal(s[7].op, SCN_OP_EXIT);
+	assert_int_equal(s[7].proc, 1);
+	assert_int_equal(s[7].nex, 0);
+	assert_int_equal(s[8].op, SCN_OP_EXIT);
+	assert_int_equal(s[8].proc, 0);
+	assert_step_counts(&s[8], 0, 2, 0, 2);
+	assert_int_equal(exec_model(scn, &eo, &sum), 0);
+	assert_int_equal(sum.expect_failures, 0);
+	scn_free(scn);
+	free(out);
+	free(text);
+}
+
+/*
+ * Where the replay diverges (the kernel prepared an anon_vma on a read
+ * fault, which the model, with the zero page, does not), the extracted
+ * scenario fails that step's expectation on the model.
+ */
+static void test_extract_diverges(void **state)
+{
+	char *good = changed_trace("error_code=0x6", "error_code=0x4"), *out = NULL;
+	struct exec_opts eo = { .design = DESIGN_V6_18 };
+	struct exec_summary sum;
+	struct scenario *scn;
+
+	scn = extract_image2(good, &out);
+	assert_int_equal(scn->steps[5].op, SCN_OP_READ);
+	assert_step_counts(&scn->steps[5], 1, 0, 1, 0);
+	assert_int_equal(exec_model(scn, &eo, &sum), 1);
+	/* the read, then the fork and the exit, with one faulted VMA less (two lines each) */
+	assert_int_equal(sum.expect_failures, 6);
+	scn_free(scn);
+	free(out);
+	free(good);
+}
+
+/* What cannot be extracted is refused with a reason, and nothing is written. */
+static void expect_refused(const char *text, const int *ids, size_t nids,
+			   const char *want)
+{
+	struct replay_extract_stats st;
+	char err[512] = "", *out = NULL;
+	size_t len = 0;
+	struct trace t;
+	FILE *f;
+
+	assert_int_equal(load(text, &t, NULL), 0);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(replay_extract(&t, "t.trace", ids, nids, f, &st, err,
+					sizeof(err)), -1);
+	fclose(f);
+	assert_int_equal(len, 0);
+	if (!strstr(err, want))
+		fail_msg("wanted \"%s\", got \"%s\"", want, err);
+	trace_free(&t);
+	free(out);
+}
+
+static void test_extract_refused(void **state)
+{
+	char *text = make_trace(good_body, NULL);
+	static const int before_exec[] = { 1 }, child[] = { 3 }, none[] = { 9 };
+	static const int image2[] = { 2 };
+
+	expect_refused(text, before_exec, 1, "image 1 (before exec) has no known layout");
+	expect_refused(text, child, 1, "image 3 is a fork of image 2, which is not listed");
+	expect_refused(text, none, 1, "no image 9: the recording has 3");
+	free(text);
+	/*
+	 * A 5 GiB mapping does not fit the language's 4 GiB window:
+	 * 1 + 16 + 1310720 + 257 + 33 pages.
+	 */
+	text = changed_trace("len: 0x2000,", "len: 0x140000000,");
+	expect_refused(text, image2, 1,
+		       "the images need a window of 1311027 pages after relocation; the scenario language allows 1048576");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +538,9 @@ int main(void)
 		cmocka_unit_test(test_load_truncated),
 		cmocka_unit_test(test_replay_agrees),
 		cmocka_unit_test(test_replay_diverges),
+		cmocka_unit_test(test_extract),
+		cmocka_unit_test(test_extract_diverges),
+		cmocka_unit_test(test_extract_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

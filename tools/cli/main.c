@@ -34,6 +34,7 @@ static const char usage[] =
 "  anonvma kernel [--json|--quiet|--final] FILE\n"
 "  anonvma diff [--design NAME] [--bug NAME] [--check] [--all] [--quiet] FILE\n"
 "  anonvma replay [--design NAME|all] [--json] [--images] [--check[=N]] FILE\n"
+"  anonvma replay --extract IMAGE[,IMAGE...] -o OUT.scn FILE\n"
 "  anonvma fuzz [--kernel] [--seed N] [--count N] [--steps N] [--out DIR]\n"
 "               [--design NAME] [--bug NAME]\n"
 "  anonvma bench [WORKLOAD] [--design NAME|all] [--param K=V] [--kernel] [--plot DIR]\n"

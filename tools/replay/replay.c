@@ -188,6 +188,34 @@ static void maybe_check(struct rstate *st, bool force)
 	}
 }
 
+/** replay_emit() - see replay_internal.h. */
+void replay_emit(struct rstate *st, struct replay_event *e,
+		 const struct rimage *img, int tid)
+{
+	if (!st->opts->event)
+		return;
+	e->image = img ? st->res->images[img->idx].id : 0;
+	e->tid = tid;
+	st->opts->event(st->opts->arg, e);
+}
+
+/* Tell the observer that @task's operation @op ends. */
+static void emit_op(struct rstate *st, const struct rtask *task,
+		    const struct rop *op)
+{
+	struct replay_event e = {
+		.kind = REPLAY_EV_OP, .ev = op->ev,
+		.op_kind = (enum replay_op_kind)op->kind, .ret = op->ret,
+		.kernel = &op->kernel,
+	};
+
+	if (op->file) {
+		e.file_serial = op->file->serial;
+		e.file_mode = op->file->f_mode;
+	}
+	replay_emit(st, &e, op->img, task->tid);
+}
+
 /* End @task's operation: count it and compare its two sides. */
 static void op_close(struct rstate *st, struct rtask *task)
 {
@@ -203,6 +231,7 @@ static void op_close(struct rstate *st, struct rtask *task)
 		return;
 	}
 	res->ops++;
+	emit_op(st, task, op);
 	ri = op->img ? &res->images[op->img->idx] : NULL;
 	if (ri)
 		ri->ops++;
@@ -304,6 +333,7 @@ static void do_mmap_op(struct rstate *st, struct rtask *task, struct rop *op,
 	}
 	if (!(flags & MAP_FIXED))
 		flags |= MAP_FIXED_NOREPLACE;
+	op->file = file;
 	MODEL(op, r = sys_mmap(mm, ret, a[1], a[2], flags, file, a[5] >> PAGE_SHIFT));
 	sys_result(st, op, r, ret);
 }
@@ -491,6 +521,7 @@ static void sys_apply(struct rstate *st, struct rtask *task, struct rop *op,
 static void on_fault(struct rstate *st, struct rtask *task,
 		     const struct tevent *e)
 {
+	struct replay_event re = { .kind = REPLAY_EV_FAULT, .ev = e };
 	struct rop *op = &task->op;
 	uint64_t token = e->fault.addr;
 	struct vm_area_struct *vma;
@@ -525,8 +556,11 @@ static void on_fault(struct rstate *st, struct rtask *task,
 	 * refused too: a program can catch the signal.  Only the counts
 	 * tell; the refusals are counted for the report.
 	 */
+	re.anon = vma && vma_is_anonymous(vma);
 	MODEL(op, ret = access_page(task->img->mm, e->fault.addr & PAGE_MASK,
 				    e->fault.err & 2, &token));
+	re.ret = ret;
+	replay_emit(st, &re, task->img, task->tid);
 	if (ret & VM_FAULT_ERROR)
 		st->res->faults_refused++;
 }
@@ -567,6 +601,14 @@ static void on_newtask(struct rstate *st, struct rtask *parent,
 			return;
 		}
 		img->users = 0;
+		if (st->opts->event) {
+			struct replay_event re = {
+				.kind = REPLAY_EV_FORK, .ev = e,
+				.child = st->res->images[img->idx].id,
+			};
+
+			replay_emit(st, &re, parent->img, parent->tid);
+		}
 	}
 	files = flags & CLONE_FILES ? parent->files : rfiles_dup(parent->files);
 	if (!files) {
@@ -577,6 +619,15 @@ static void on_newtask(struct rstate *st, struct rtask *parent,
 	if (!(flags & CLONE_FILES))
 		rfiles_put(files);
 	(void)child;
+}
+
+/* @task leaves its image: tell the observer when it is the last user. */
+static void emit_end(struct rstate *st, const struct rtask *task)
+{
+	struct replay_event re = { .kind = REPLAY_EV_END };
+
+	if (task->img && task->img->users == 1)
+		replay_emit(st, &re, task->img, task->tid);
 }
 
 /* sched_process_exec: the old image is left; the new one waits for its snapshot. */
@@ -593,6 +644,7 @@ static void on_exec(struct rstate *st, struct rtask *task,
 			st->oom = true;
 	}
 	st->res->execs++;
+	emit_end(st, task);
 	MODEL(&task->op, rimage_put(st, task->img));
 	task->img = NULL;
 	mm = mm_alloc();
@@ -634,6 +686,11 @@ static void on_snapshot(struct rstate *st, const struct tevent *e)
 			snprintf(ri->name, sizeof(ri->name), "%s", base ? base + 1 : path);
 		}
 		MODEL(&task->op, layout_install(st, task->img, s, &task->op));
+		if (st->opts->event) {
+			struct replay_event re = { .kind = REPLAY_EV_LAYOUT, .snap = s };
+
+			replay_emit(st, &re, task->img, task->tid);
+		}
 		return;
 	}
 	/* Only a layout no other task can be changing meanwhile is compared. */
@@ -663,6 +720,7 @@ static void on_exit_task(struct rstate *st, struct rtask *task,
 	if (!in_exit_call)
 		op_open(st, task, ROP_EXIT, e);
 	st->res->exits++;
+	emit_end(st, task);
 	MODEL(&task->op, rimage_put(st, task->img));
 	task->img = NULL;
 	rfiles_put(task->files);
@@ -743,8 +801,10 @@ static void on_event(struct rstate *st, const struct tevent *e)
 		op_open(st, task, ROP_SYSCALL, e);
 		break;
 	case TEV_SYS_EXIT:
-		if (task->op.kind == ROP_SYSCALL && task->op.ev->sys.nr == e->sys.nr)
-			sys_apply(st, task, &task->op, tev_args(st->t, e)[0]);
+		if (task->op.kind == ROP_SYSCALL && task->op.ev->sys.nr == e->sys.nr) {
+			task->op.ret = tev_args(st->t, e)[0];
+			sys_apply(st, task, &task->op, task->op.ret);
+		}
 		/* else: a child's return from clone, or an exit before the recording */
 		op_close(st, task);
 		break;

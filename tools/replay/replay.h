@@ -110,17 +110,67 @@ struct replay_result {
 	double seconds;
 };
 
+/* What a struct replay_event reports. */
+enum replay_event_kind {
+	REPLAY_EV_OP,		/* an operation ended (its kernel counts are known) */
+	REPLAY_EV_FAULT,	/* a fault is about to be applied to the model */
+	REPLAY_EV_FORK,		/* a fork made image @child from image @image */
+	REPLAY_EV_LAYOUT,	/* image @image was built from exec snapshot @snap */
+	REPLAY_EV_END,		/* image @image loses its last user (exit or exec) */
+};
+
+/* What an operation is (REPLAY_EV_OP's @op_kind). */
+enum replay_op_kind {
+	REPLAY_OP_NONE, REPLAY_OP_SYSCALL, REPLAY_OP_FAULT, REPLAY_OP_EXIT,
+	REPLAY_OP_STRAY,
+};
+
+/**
+ * struct replay_event - what a replay tells its observer (replay_opts.event).
+ * @image: the id of the image acted on (0: none).
+ * @tid: the task.
+ * @child: REPLAY_EV_FORK: the new image's id.
+ * @ev: OP: the event that began the operation (NULL: none); FAULT: the
+ *	fault; FORK: task_newtask.
+ * @op_kind: OP: an enum replay_op_kind.
+ * @ret: OP of a system call: its result on the kernel; FAULT: the
+ *	 model's vm_fault_t for it (after it was applied).
+ * @kernel: OP: what the kernel allocated and freed during it.
+ * @file_serial, @file_mode: OP of a file mmap: the model file's serial
+ *		(one per open file description) and FMODE_* bits.
+ * @anon: FAULT: the faulting address lies in an anonymous VMA of the model.
+ * @snap: LAYOUT: the exec snapshot.
+ *
+ * An operation's FAULT, FORK, LAYOUT and END events come while it is
+ * open, its OP event when it ends.
+ */
+struct replay_event {
+	enum replay_event_kind kind;
+	int image, tid, child;
+	const struct tevent *ev;
+	enum replay_op_kind op_kind;
+	uint64_t ret;
+	const struct rcounts *kernel;
+	unsigned long file_serial;
+	unsigned int file_mode;
+	bool anon;
+	const struct tsnap *snap;
+};
+
 /**
  * struct replay_opts - how to replay.
  * @design: the model's rules; only DESIGN_V6_18 (the host's) compares.
  * @check_every: run the invariant checker every this many operations
  *               (0: never) and once at the end.
  * @progress: where to print progress (NULL: nowhere).
+ * @event: called with each struct replay_event (NULL: none), with @arg.
  */
 struct replay_opts {
 	enum anonvma_design design;
 	unsigned long check_every;
 	FILE *progress;
+	void (*event)(void *arg, const struct replay_event *e);
+	void *arg;
 };
 
 /**
@@ -146,5 +196,31 @@ void replay_print_json(FILE *out, const struct trace *t,
 /** replay_print_designs() - one line per design of @res[0..n). */
 void replay_print_designs(FILE *out, const struct trace *t,
 			  const struct replay_result *res, size_t n);
+
+/**
+ * struct replay_extract_stats - what replay_extract() wrote and left out.
+ * @steps: operation lines written; @expects: `expect step` lines.
+ * @unsaid: operations of the listed images written only as comments.
+ * @approx: operations said with a difference the comment before them names.
+ * @dropped: operations of unlisted children (only their fork and end are kept).
+ * @pages: the window's size.
+ */
+struct replay_extract_stats {
+	unsigned long steps, expects, unsaid, approx, dropped, pages;
+};
+
+/**
+ * replay_extract() - write the listed images of @t as a scenario.
+ * @ids, @nids: image ids as `replay --images` prints them.
+ * @out: the scenario text goes there.
+ * @err: out: why it could not be written.
+ *
+ * Replays @t under v6.18 once to learn which events belong to which
+ * image (docs/record-replay.md, "Extracting a scenario").
+ * Return: 0, or -1 with @err set (unknown image, a window too large...).
+ */
+int replay_extract(const struct trace *t, const char *trace_name,
+		   const int *ids, size_t nids, FILE *out,
+		   struct replay_extract_stats *stats, char *err, size_t n);
 
 #endif

@@ -39,7 +39,11 @@ struct rimage {
  * What an operation is: a system call (TEV_SYS_ENTER's nr), a fault, or
  * the teardown of a task that ended without a traced exit call.
  */
-enum rop_kind { ROP_NONE, ROP_SYSCALL, ROP_FAULT, ROP_EXIT, ROP_STRAY };
+enum rop_kind {
+	ROP_NONE = REPLAY_OP_NONE, ROP_SYSCALL = REPLAY_OP_SYSCALL,
+	ROP_FAULT = REPLAY_OP_FAULT, ROP_EXIT = REPLAY_OP_EXIT,
+	ROP_STRAY = REPLAY_OP_STRAY,
+};
 
 /**
  * struct rop - the operation a task is in.
@@ -47,6 +51,7 @@ enum rop_kind { ROP_NONE, ROP_SYSCALL, ROP_FAULT, ROP_EXIT, ROP_STRAY };
  * @img: the image it acts on (its counts go there).
  * @kernel, @model: what each side allocated and freed during it.
  * @uncomparable: the model could not express it: counted, not compared.
+ * @ret: a system call's result; @file: the file an mmap mapped.
  */
 struct rop {
 	enum rop_kind kind;
@@ -55,6 +60,8 @@ struct rop {
 	struct rcounts kernel, model;
 	bool uncomparable;
 	char note[160];
+	uint64_t ret;
+	const struct file *file;
 };
 
 /**
@@ -125,6 +132,9 @@ bool layout_compare(struct rimage *img, const struct tsnap *s, char *why,
 bool vmflags_special(unsigned long flags);
 
 /* replay.c */
+/** replay_emit() - tell the observer (opts->event) about @e, if there is one. */
+void replay_emit(struct rstate *st, struct replay_event *e,
+		 const struct rimage *img, int tid);
 /** model_snapshot() - the model's cumulative counters, for deltas. */
 void model_counters(struct rcounts *c);
 void rcounts_add_delta(struct rcounts *dst, const struct rcounts *after,
