@@ -15,29 +15,10 @@
 #include <anonvma/mm.h>
 #include <anonvma/system.h>
 
+#include "ops.h"
 #include "parse_internal.h"
 
 #define SCN_MAX_INPUT (64UL << 20)	/* refuse files over 64 MiB */
-
-static const char *const op_names[NR_SCN_OPS] = {
-	[SCN_OP_PROC] = "proc",		[SCN_OP_MMAP] = "mmap",
-	[SCN_OP_MUNMAP] = "munmap",	[SCN_OP_MPROTECT] = "mprotect",
-	[SCN_OP_MADVISE] = "madvise",	[SCN_OP_MREMAP] = "mremap",
-	[SCN_OP_MLOCK] = "mlock",	[SCN_OP_MUNLOCK] = "munlock",
-	[SCN_OP_MLOCKALL] = "mlockall",	[SCN_OP_MUNLOCKALL] = "munlockall",
-	[SCN_OP_BRK_BASE] = "brk base",	[SCN_OP_BRK] = "brk",
-	[SCN_OP_READ] = "read",		[SCN_OP_WRITE] = "write",
-	[SCN_OP_FORK] = "fork",		[SCN_OP_EXIT] = "exit",
-	[SCN_OP_SWAPOUT] = "swapout",	[SCN_OP_MIGRATE] = "migrate",
-	[SCN_OP_REFERENCED] = "referenced", [SCN_OP_RMAP] = "rmap",
-	[SCN_OP_CHECK] = "check",
-};
-
-/** scn_op_name() - the keyword of @op. */
-const char *scn_op_name(enum scn_op op)
-{
-	return (unsigned int)op < NR_SCN_OPS ? op_names[op] : "?";
-}
 
 static const struct {
 	const char *name;
@@ -137,10 +118,7 @@ static struct scn_step *new_step(struct pstate *ps, enum scn_op op, int proc)
 	st->line = ps->line;
 	st->text = xstrndup(ps->text, ps->textlen);
 	st->op = op;
-	st->model_only = op == SCN_OP_BRK_BASE || op == SCN_OP_BRK ||
-			 op == SCN_OP_SWAPOUT || op == SCN_OP_MIGRATE ||
-			 op == SCN_OP_REFERENCED || op == SCN_OP_RMAP ||
-			 op == SCN_OP_CHECK;
+	st->model_only = scn_ops[op].flags & SCN_OPF_MODEL_ONLY;
 	st->proc = proc;
 	st->proc2 = -1;
 	st->file = -1;

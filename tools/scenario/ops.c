@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The table of scenario operations (ops.h).  Each entry says, for one
+ * operation, how the language writes it, what the model and the kernel
+ * do for it, what a failed allocation inside it may leave, and how the
+ * fuzz generator's shadow follows it; the hooks live with their drivers
+ * (exec_ops.c, failcheck.c, parse.c, tools/kernel, tools/fuzz).
+ */
+#include <errno.h>
+
+#include "../kernel/kernel.h"
+#include "exec_internal.h"
+#include "ops.h"
+
+/* The flags every operation on a range of the window has. */
+#define RANGE	SCN_OPF_RANGE
+#define MODEL	SCN_OPF_MODEL_ONLY
+
+const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
+	[SCN_OP_PROC] = {
+		.name = "proc", .lead = true,
+		.model = exec_op_proc,
+		.kdrive = SCN_K_SPAWN,
+	},
+	[SCN_OP_MMAP] = {
+		.name = "mmap", .flags = RANGE,
+		.model = exec_op_mmap,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_MUNMAP] = {
+		.name = "munmap", .flags = RANGE,
+		.model = exec_op_munmap,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_MPROTECT] = {
+		.name = "mprotect", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.model = exec_op_mprotect,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_MADVISE] = {
+		.name = "madvise", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.model = exec_op_madvise,
+		/* madvise_vma_behavior() turns -ENOMEM into -EAGAIN. */
+		.fail_res = { EAGAIN, ENOMEM },
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_MREMAP] = {
+		.name = "mremap", .flags = RANGE,
+		.model = exec_op_mremap,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_MLOCK] = {
+		.name = "mlock", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.model = exec_op_mlock,
+		/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
+		.fail_also = EAGAIN,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_MUNLOCK] = {
+		.name = "munlock", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.model = exec_op_munlock,
+		.kdrive = SCN_K_CALL,
+	},
+	/* The generator's rules check a range even here (an empty one). */
+	[SCN_OP_MLOCKALL] = {
+		.name = "mlockall", .flags = RANGE,
+		.model = exec_op_mlockall,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_MUNLOCKALL] = {
+		.name = "munlockall", .flags = RANGE,
+		.model = exec_op_munlockall,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_BRK_BASE] = {
+		.name = "brk base",
+		.flags = MODEL | RANGE | SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
+		.model = exec_op_brk_base,
+	},
+	/* The model has a heap in the window, the kernel run not. */
+	[SCN_OP_BRK] = {
+		.name = "brk", .flags = MODEL, .obs_hides = OBS_PARTS_ALL,
+		.model = exec_op_brk,
+	},
+	/*
+	 * An access fails with VM_FAULT_OOM when an allocation does; below
+	 * a stack that cannot prepare its anon_vma, or outside every VMA,
+	 * it is SIGSEGV.
+	 */
+	[SCN_OP_READ] = {
+		.name = "read", .flags = RANGE | SCN_OPF_FAULTS | SCN_OPF_VALUES,
+		.model = exec_op_read,
+		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_WRITE] = {
+		.name = "write", .flags = RANGE | SCN_OPF_FAULTS,
+		.model = exec_op_write,
+		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
+		.kdrive = SCN_K_CALL,
+	},
+	[SCN_OP_FORK] = {
+		.name = "fork",
+		.model = exec_op_fork,
+		.kdrive = SCN_K_FORK,
+	},
+	[SCN_OP_EXIT] = {
+		.name = "exit", .flags = SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
+		.model = exec_op_exit,
+		.kdrive = SCN_K_EXIT,
+	},
+	/* The kernel's pages were neither swapped nor moved. */
+	[SCN_OP_SWAPOUT] = {
+		.name = "swapout", .lead = true,
+		.flags = MODEL | RANGE | SCN_OPF_FOLIOS,
+		.obs_hides = OBS_PART_PAGES,
+		.model = exec_op_swapout,
+	},
+	[SCN_OP_MIGRATE] = {
+		.name = "migrate", .lead = true,
+		.flags = MODEL | RANGE | SCN_OPF_FOLIOS,
+		.obs_hides = OBS_PART_PAGES,
+		.model = exec_op_migrate,
+	},
+	[SCN_OP_REFERENCED] = {
+		.name = "referenced", .lead = true,
+		.flags = MODEL | RANGE | SCN_OPF_NOFAIL | SCN_OPF_WALK,
+		.model = exec_op_referenced,
+	},
+	[SCN_OP_RMAP] = {
+		.name = "rmap", .lead = true,
+		.flags = MODEL | RANGE | SCN_OPF_NOFAIL | SCN_OPF_WALK |
+			 SCN_OPF_VISITS,
+		.model = exec_op_rmap,
+	},
+	/* The invariant checker runs after it (exec_model.c). */
+	[SCN_OP_CHECK] = {
+		.name = "check", .lead = true,
+		.flags = MODEL | SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
+	},
+};
+
+/** scn_op_name() - see scenario.h. */
+const char *scn_op_name(enum scn_op op)
+{
+	return (unsigned int)op < NR_SCN_OPS ? scn_ops[op].name : "?";
+}
