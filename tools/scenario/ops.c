@@ -10,6 +10,7 @@
 
 #include "../kernel/kernel.h"
 #include "exec_internal.h"
+#include "failcheck_internal.h"
 #include "ops.h"
 
 /* The flags every operation on a range of the window has. */
@@ -21,21 +22,25 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.name = "proc", .lead = true,
 		.model = exec_op_proc,
 		.kdrive = SCN_K_SPAWN,
+		.contract = fc_contract_atomic,
 	},
 	[SCN_OP_MMAP] = {
 		.name = "mmap", .flags = RANGE,
 		.model = exec_op_mmap,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_mmap, .absorbed = fc_absorbed_mmap,
 	},
 	[SCN_OP_MUNMAP] = {
 		.name = "munmap", .flags = RANGE,
 		.model = exec_op_munmap,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_range,
 	},
 	[SCN_OP_MPROTECT] = {
 		.name = "mprotect", .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_mprotect,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_range,
 	},
 	[SCN_OP_MADVISE] = {
 		.name = "madvise", .flags = RANGE | SCN_OPF_FC_MERGES,
@@ -43,11 +48,13 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		/* madvise_vma_behavior() turns -ENOMEM into -EAGAIN. */
 		.fail_res = { EAGAIN, ENOMEM },
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_madvise,
 	},
 	[SCN_OP_MREMAP] = {
 		.name = "mremap", .flags = RANGE,
 		.model = exec_op_mremap,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_check_mremap, .absorbed = fc_absorbed_remap,
 	},
 	[SCN_OP_MLOCK] = {
 		.name = "mlock", .flags = RANGE | SCN_OPF_FC_MERGES,
@@ -55,22 +62,26 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
 		.fail_also = EAGAIN,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_mlock, .absorbed = fc_absorbed_exact,
 	},
 	[SCN_OP_MUNLOCK] = {
 		.name = "munlock", .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_munlock,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_range,
 	},
 	/* The generator's rules check a range even here (an empty one). */
 	[SCN_OP_MLOCKALL] = {
 		.name = "mlockall", .flags = RANGE,
 		.model = exec_op_mlockall,
 		.kdrive = SCN_K_CALL,
+		.absorbed = fc_absorbed_populate,
 	},
 	[SCN_OP_MUNLOCKALL] = {
 		.name = "munlockall", .flags = RANGE,
 		.model = exec_op_munlockall,
 		.kdrive = SCN_K_CALL,
+		.absorbed = fc_absorbed_populate,
 	},
 	[SCN_OP_BRK_BASE] = {
 		.name = "brk base",
@@ -81,6 +92,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	[SCN_OP_BRK] = {
 		.name = "brk", .flags = MODEL, .obs_hides = OBS_PARTS_ALL,
 		.model = exec_op_brk,
+		.contract = fc_contract_atomic,
 	},
 	/*
 	 * An access fails with VM_FAULT_OOM when an allocation does; below
@@ -92,17 +104,20 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.model = exec_op_read,
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_fault,
 	},
 	[SCN_OP_WRITE] = {
 		.name = "write", .flags = RANGE | SCN_OPF_FAULTS,
 		.model = exec_op_write,
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
 		.kdrive = SCN_K_CALL,
+		.contract = fc_contract_fault,
 	},
 	[SCN_OP_FORK] = {
 		.name = "fork",
 		.model = exec_op_fork,
 		.kdrive = SCN_K_FORK,
+		.contract = fc_contract_atomic,
 	},
 	[SCN_OP_EXIT] = {
 		.name = "exit", .flags = SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
@@ -115,12 +130,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.flags = MODEL | RANGE | SCN_OPF_FOLIOS,
 		.obs_hides = OBS_PART_PAGES,
 		.model = exec_op_swapout,
+		.contract = fc_contract_folio,
 	},
 	[SCN_OP_MIGRATE] = {
 		.name = "migrate", .lead = true,
 		.flags = MODEL | RANGE | SCN_OPF_FOLIOS,
 		.obs_hides = OBS_PART_PAGES,
 		.model = exec_op_migrate,
+		.contract = fc_contract_folio,
 	},
 	[SCN_OP_REFERENCED] = {
 		.name = "referenced", .lead = true,
