@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "../fuzz/gen_internal.h"
 #include "../kernel/kernel.h"
 #include "exec_internal.h"
 #include "failcheck_internal.h"
@@ -23,24 +24,28 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.model = exec_op_proc,
 		.kdrive = SCN_K_SPAWN,
 		.contract = fc_contract_atomic,
+		.shadow = gen_shadow_proc,
 	},
 	[SCN_OP_MMAP] = {
 		.name = "mmap", .flags = RANGE,
 		.model = exec_op_mmap,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_mmap, .absorbed = fc_absorbed_mmap,
+		.shadow = gen_shadow_mmap,
 	},
 	[SCN_OP_MUNMAP] = {
 		.name = "munmap", .flags = RANGE,
 		.model = exec_op_munmap,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_range,
+		.shadow = gen_shadow_munmap,
 	},
 	[SCN_OP_MPROTECT] = {
 		.name = "mprotect", .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_mprotect,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_range,
+		.shadow = gen_shadow_mprotect,
 	},
 	[SCN_OP_MADVISE] = {
 		.name = "madvise", .flags = RANGE | SCN_OPF_FC_MERGES,
@@ -49,12 +54,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.fail_res = { EAGAIN, ENOMEM },
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_madvise,
+		.shadow = gen_shadow_madvise,
 	},
 	[SCN_OP_MREMAP] = {
 		.name = "mremap", .flags = RANGE,
 		.model = exec_op_mremap,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_check_mremap, .absorbed = fc_absorbed_remap,
+		.shadow = gen_shadow_mremap,
 	},
 	[SCN_OP_MLOCK] = {
 		.name = "mlock", .flags = RANGE | SCN_OPF_FC_MERGES,
@@ -63,12 +70,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.fail_also = EAGAIN,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_mlock, .absorbed = fc_absorbed_exact,
+		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_MUNLOCK] = {
 		.name = "munlock", .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_munlock,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_range,
+		.shadow = gen_shadow_unwritten,
 	},
 	/* The generator's rules check a range even here (an empty one). */
 	[SCN_OP_MLOCKALL] = {
@@ -76,23 +85,27 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.model = exec_op_mlockall,
 		.kdrive = SCN_K_CALL,
 		.absorbed = fc_absorbed_populate,
+		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_MUNLOCKALL] = {
 		.name = "munlockall", .flags = RANGE,
 		.model = exec_op_munlockall,
 		.kdrive = SCN_K_CALL,
 		.absorbed = fc_absorbed_populate,
+		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_BRK_BASE] = {
 		.name = "brk base",
 		.flags = MODEL | RANGE | SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
 		.model = exec_op_brk_base,
+		.shadow = gen_shadow_brk_base,
 	},
 	/* The model has a heap in the window, the kernel run not. */
 	[SCN_OP_BRK] = {
 		.name = "brk", .flags = MODEL, .obs_hides = OBS_PARTS_ALL,
 		.model = exec_op_brk,
 		.contract = fc_contract_atomic,
+		.shadow = gen_shadow_brk,
 	},
 	/*
 	 * An access fails with VM_FAULT_OOM when an allocation does; below
@@ -105,6 +118,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_fault,
+		.shadow = gen_shadow_read,
 	},
 	[SCN_OP_WRITE] = {
 		.name = "write", .flags = RANGE | SCN_OPF_FAULTS,
@@ -112,17 +126,20 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
 		.kdrive = SCN_K_CALL,
 		.contract = fc_contract_fault,
+		.shadow = gen_shadow_write,
 	},
 	[SCN_OP_FORK] = {
 		.name = "fork",
 		.model = exec_op_fork,
 		.kdrive = SCN_K_FORK,
 		.contract = fc_contract_atomic,
+		.shadow = gen_shadow_fork,
 	},
 	[SCN_OP_EXIT] = {
 		.name = "exit", .flags = SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
 		.model = exec_op_exit,
 		.kdrive = SCN_K_EXIT,
+		.shadow = gen_shadow_exit,
 	},
 	/* The kernel's pages were neither swapped nor moved. */
 	[SCN_OP_SWAPOUT] = {
@@ -131,6 +148,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.obs_hides = OBS_PART_PAGES,
 		.model = exec_op_swapout,
 		.contract = fc_contract_folio,
+		.shadow = gen_shadow_folio,
 	},
 	[SCN_OP_MIGRATE] = {
 		.name = "migrate", .lead = true,
@@ -138,6 +156,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.obs_hides = OBS_PART_PAGES,
 		.model = exec_op_migrate,
 		.contract = fc_contract_folio,
+		.shadow = gen_shadow_folio,
 	},
 	[SCN_OP_REFERENCED] = {
 		.name = "referenced", .lead = true,
