@@ -22,7 +22,7 @@ LF_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g $(LF_SAN) \
 LF_LIB_OBJS  := $(patsubst %.c,$(LF_BUILD)/%.o,$(LIB_SRCS) \
 		$(wildcard tools/scenario/*.c) $(wildcard tools/replay/*.c) \
 		tools/kernel/kparse.c tools/fuzz/shadow.c tools/fuzz/gen_layout.c \
-		tools/fuzz/rng.c)
+		tools/fuzz/rng.c tools/kernel/ksyscall.c)
 LF_COMMON_OBJS := $(LF_BUILD)/tools/libfuzzer/common.o
 LF_OPS_OBJS  := $(LF_BUILD)/tools/libfuzzer/trace.o \
 		$(LF_BUILD)/tools/libfuzzer/shadow.o

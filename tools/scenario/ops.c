@@ -9,7 +9,7 @@
 #include <errno.h>
 
 #include "../fuzz/gen_internal.h"
-#include "../kernel/kernel.h"
+#include "../kernel/kernel_internal.h"
 #include "exec_internal.h"
 #include "failcheck_internal.h"
 #include "ops.h"
@@ -29,21 +29,21 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	[SCN_OP_MMAP] = {
 		.name = "mmap", .flags = RANGE,
 		.model = exec_op_mmap,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_mmap,
 		.contract = fc_contract_mmap, .absorbed = fc_absorbed_mmap,
 		.shadow = gen_shadow_mmap,
 	},
 	[SCN_OP_MUNMAP] = {
 		.name = "munmap", .flags = RANGE,
 		.model = exec_op_munmap,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_munmap,
 		.contract = fc_contract_range,
 		.shadow = gen_shadow_munmap,
 	},
 	[SCN_OP_MPROTECT] = {
 		.name = "mprotect", .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_mprotect,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_mprotect,
 		.contract = fc_contract_range,
 		.shadow = gen_shadow_mprotect,
 	},
@@ -52,14 +52,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.model = exec_op_madvise,
 		/* madvise_vma_behavior() turns -ENOMEM into -EAGAIN. */
 		.fail_res = { EAGAIN, ENOMEM },
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_madvise,
 		.contract = fc_contract_madvise,
 		.shadow = gen_shadow_madvise,
 	},
 	[SCN_OP_MREMAP] = {
 		.name = "mremap", .flags = RANGE,
 		.model = exec_op_mremap,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_mremap,
 		.contract = fc_check_mremap, .absorbed = fc_absorbed_remap,
 		.shadow = gen_shadow_mremap,
 	},
@@ -68,14 +68,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.model = exec_op_mlock,
 		/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
 		.fail_also = EAGAIN,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_mlock,
 		.contract = fc_contract_mlock, .absorbed = fc_absorbed_exact,
 		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_MUNLOCK] = {
 		.name = "munlock", .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_munlock,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_munlock,
 		.contract = fc_contract_range,
 		.shadow = gen_shadow_unwritten,
 	},
@@ -83,14 +83,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	[SCN_OP_MLOCKALL] = {
 		.name = "mlockall", .flags = RANGE,
 		.model = exec_op_mlockall,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_mlockall,
 		.absorbed = fc_absorbed_populate,
 		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_MUNLOCKALL] = {
 		.name = "munlockall", .flags = RANGE,
 		.model = exec_op_munlockall,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_munlockall,
 		.absorbed = fc_absorbed_populate,
 		.shadow = gen_shadow_unwritten,
 	},
@@ -116,7 +116,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.name = "read", .flags = RANGE | SCN_OPF_FAULTS | SCN_OPF_VALUES,
 		.model = exec_op_read,
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_read,
 		.contract = fc_contract_fault,
 		.shadow = gen_shadow_read,
 	},
@@ -124,7 +124,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.name = "write", .flags = RANGE | SCN_OPF_FAULTS,
 		.model = exec_op_write,
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
-		.kdrive = SCN_K_CALL,
+		.kdrive = SCN_K_CALL, .kcall = ksys_write,
 		.contract = fc_contract_fault,
 		.shadow = gen_shadow_write,
 	},
