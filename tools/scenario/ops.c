@@ -12,6 +12,7 @@
 #include "../kernel/kernel_internal.h"
 #include "exec_internal.h"
 #include "failcheck_internal.h"
+#include "parse_internal.h"
 #include "ops.h"
 
 /* The flags every operation on a range of the window has. */
@@ -20,35 +21,35 @@
 
 const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	[SCN_OP_PROC] = {
-		.name = "proc", .lead = true,
+		.name = "proc", .parse = scn_parse_proc, .lead = true,
 		.model = exec_op_proc,
 		.kdrive = SCN_K_SPAWN,
 		.contract = fc_contract_atomic,
 		.shadow = gen_shadow_proc,
 	},
 	[SCN_OP_MMAP] = {
-		.name = "mmap", .flags = RANGE,
+		.name = "mmap", .parse = scn_parse_mmap, .flags = RANGE,
 		.model = exec_op_mmap,
 		.kdrive = SCN_K_CALL, .kcall = ksys_mmap,
 		.contract = fc_contract_mmap, .absorbed = fc_absorbed_mmap,
 		.shadow = gen_shadow_mmap,
 	},
 	[SCN_OP_MUNMAP] = {
-		.name = "munmap", .flags = RANGE,
+		.name = "munmap", .parse = scn_parse_munmap, .flags = RANGE,
 		.model = exec_op_munmap,
 		.kdrive = SCN_K_CALL, .kcall = ksys_munmap,
 		.contract = fc_contract_range,
 		.shadow = gen_shadow_munmap,
 	},
 	[SCN_OP_MPROTECT] = {
-		.name = "mprotect", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.name = "mprotect", .parse = scn_parse_mprotect, .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_mprotect,
 		.kdrive = SCN_K_CALL, .kcall = ksys_mprotect,
 		.contract = fc_contract_range,
 		.shadow = gen_shadow_mprotect,
 	},
 	[SCN_OP_MADVISE] = {
-		.name = "madvise", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.name = "madvise", .parse = scn_op_madvise, .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_madvise,
 		/* madvise_vma_behavior() turns -ENOMEM into -EAGAIN. */
 		.fail_res = { EAGAIN, ENOMEM },
@@ -57,14 +58,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.shadow = gen_shadow_madvise,
 	},
 	[SCN_OP_MREMAP] = {
-		.name = "mremap", .flags = RANGE,
+		.name = "mremap", .parse = scn_parse_mremap, .flags = RANGE,
 		.model = exec_op_mremap,
 		.kdrive = SCN_K_CALL, .kcall = ksys_mremap,
 		.contract = fc_check_mremap, .absorbed = fc_absorbed_remap,
 		.shadow = gen_shadow_mremap,
 	},
 	[SCN_OP_MLOCK] = {
-		.name = "mlock", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.name = "mlock", .parse = scn_op_mlock, .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_mlock,
 		/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
 		.fail_also = EAGAIN,
@@ -73,7 +74,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_MUNLOCK] = {
-		.name = "munlock", .flags = RANGE | SCN_OPF_FC_MERGES,
+		.name = "munlock", .parse = scn_op_mlock, .flags = RANGE | SCN_OPF_FC_MERGES,
 		.model = exec_op_munlock,
 		.kdrive = SCN_K_CALL, .kcall = ksys_munlock,
 		.contract = fc_contract_range,
@@ -81,14 +82,14 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	},
 	/* The generator's rules check a range even here (an empty one). */
 	[SCN_OP_MLOCKALL] = {
-		.name = "mlockall", .flags = RANGE,
+		.name = "mlockall", .parse = scn_op_mlockall, .flags = RANGE,
 		.model = exec_op_mlockall,
 		.kdrive = SCN_K_CALL, .kcall = ksys_mlockall,
 		.absorbed = fc_absorbed_populate,
 		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_MUNLOCKALL] = {
-		.name = "munlockall", .flags = RANGE,
+		.name = "munlockall", .parse = scn_op_mlockall, .flags = RANGE,
 		.model = exec_op_munlockall,
 		.kdrive = SCN_K_CALL, .kcall = ksys_munlockall,
 		.absorbed = fc_absorbed_populate,
@@ -102,7 +103,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	},
 	/* The model has a heap in the window, the kernel run not. */
 	[SCN_OP_BRK] = {
-		.name = "brk", .flags = MODEL, .obs_hides = OBS_PARTS_ALL,
+		.name = "brk", .parse = scn_parse_brk, .flags = MODEL, .obs_hides = OBS_PARTS_ALL,
 		.model = exec_op_brk,
 		.contract = fc_contract_atomic,
 		.shadow = gen_shadow_brk,
@@ -113,7 +114,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	 * it is SIGSEGV.
 	 */
 	[SCN_OP_READ] = {
-		.name = "read", .flags = RANGE | SCN_OPF_FAULTS | SCN_OPF_VALUES,
+		.name = "read", .parse = scn_parse_read, .flags = RANGE | SCN_OPF_FAULTS | SCN_OPF_VALUES,
 		.model = exec_op_read,
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
 		.kdrive = SCN_K_CALL, .kcall = ksys_read,
@@ -121,7 +122,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.shadow = gen_shadow_read,
 	},
 	[SCN_OP_WRITE] = {
-		.name = "write", .flags = RANGE | SCN_OPF_FAULTS,
+		.name = "write", .parse = scn_parse_write, .flags = RANGE | SCN_OPF_FAULTS,
 		.model = exec_op_write,
 		.fail_res = { SCN_OOM, SCN_OOM }, .fail_also = SCN_SIGSEGV,
 		.kdrive = SCN_K_CALL, .kcall = ksys_write,
@@ -129,21 +130,21 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.shadow = gen_shadow_write,
 	},
 	[SCN_OP_FORK] = {
-		.name = "fork",
+		.name = "fork", .parse = scn_parse_fork,
 		.model = exec_op_fork,
 		.kdrive = SCN_K_FORK,
 		.contract = fc_contract_atomic,
 		.shadow = gen_shadow_fork,
 	},
 	[SCN_OP_EXIT] = {
-		.name = "exit", .flags = SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
+		.name = "exit", .parse = scn_parse_exit, .flags = SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
 		.model = exec_op_exit,
 		.kdrive = SCN_K_EXIT,
 		.shadow = gen_shadow_exit,
 	},
 	/* The kernel's pages were neither swapped nor moved. */
 	[SCN_OP_SWAPOUT] = {
-		.name = "swapout", .lead = true,
+		.name = "swapout", .parse = scn_parse_swapout, .lead = true,
 		.flags = MODEL | RANGE | SCN_OPF_FOLIOS,
 		.obs_hides = OBS_PART_PAGES,
 		.model = exec_op_swapout,
@@ -151,7 +152,7 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.shadow = gen_shadow_folio,
 	},
 	[SCN_OP_MIGRATE] = {
-		.name = "migrate", .lead = true,
+		.name = "migrate", .parse = scn_parse_folio, .lead = true,
 		.flags = MODEL | RANGE | SCN_OPF_FOLIOS,
 		.obs_hides = OBS_PART_PAGES,
 		.model = exec_op_migrate,
@@ -159,19 +160,19 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.shadow = gen_shadow_folio,
 	},
 	[SCN_OP_REFERENCED] = {
-		.name = "referenced", .lead = true,
+		.name = "referenced", .parse = scn_parse_folio, .lead = true,
 		.flags = MODEL | RANGE | SCN_OPF_NOFAIL | SCN_OPF_WALK,
 		.model = exec_op_referenced,
 	},
 	[SCN_OP_RMAP] = {
-		.name = "rmap", .lead = true,
+		.name = "rmap", .parse = scn_parse_folio, .lead = true,
 		.flags = MODEL | RANGE | SCN_OPF_NOFAIL | SCN_OPF_WALK |
 			 SCN_OPF_VISITS,
 		.model = exec_op_rmap,
 	},
 	/* The invariant checker runs after it (exec_model.c). */
 	[SCN_OP_CHECK] = {
-		.name = "check", .lead = true,
+		.name = "check", .parse = scn_parse_check, .lead = true,
 		.flags = MODEL | SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
 	},
 };

@@ -52,9 +52,10 @@ enum scn_kdrive {
  * @name: its keyword, as the language spells it.
  * @lead: the keyword comes first (`swapout P R`); otherwise the line
  *        starts with the acting process (`P mmap R PROT`).
- * @parse: parses the line's words and appends the step; @proc is the
- *        acting process already parsed (-1 when @lead).  NULL: the
- *        operation is written with another one's keyword (`brk base`).
+ * @parse: parses the line's words into @st, the step the parser just
+ *        appended for it (st->proc: the acting process, -1 when @lead);
+ *        0, or -1 with the error set.  NULL: the operation is written
+ *        with another one's keyword (`brk base`).
  * @flags: SCN_OPF_*.
  * @obs_hides: for a model-only step, the observation parts
  *        (OBS_PART_*, observe.h) the kernel run can no longer compare
@@ -77,7 +78,7 @@ enum scn_kdrive {
 struct scn_op_desc {
 	const char *name;
 	bool lead;
-	int (*parse)(struct pstate *ps, enum scn_op op, int proc);
+	int (*parse)(struct pstate *ps, struct scn_step *st);
 	unsigned int flags;
 	unsigned int obs_hides;
 	int (*model)(struct exec_state *x, const struct scn_step *st,
