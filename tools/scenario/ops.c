@@ -80,16 +80,15 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 		.contract = fc_contract_range,
 		.shadow = gen_shadow_unwritten,
 	},
-	/* The generator's rules check a range even here (an empty one). */
 	[SCN_OP_MLOCKALL] = {
-		.name = "mlockall", .parse = scn_op_mlockall, .flags = RANGE,
+		.name = "mlockall", .parse = scn_op_mlockall,
 		.model = exec_op_mlockall,
 		.kdrive = SCN_K_CALL, .kcall = ksys_mlockall,
 		.absorbed = fc_absorbed_populate,
 		.shadow = gen_shadow_unwritten,
 	},
 	[SCN_OP_MUNLOCKALL] = {
-		.name = "munlockall", .parse = scn_op_mlockall, .flags = RANGE,
+		.name = "munlockall", .parse = scn_op_mlockall,
 		.model = exec_op_munlockall,
 		.kdrive = SCN_K_CALL, .kcall = ksys_munlockall,
 		.absorbed = fc_absorbed_populate,
