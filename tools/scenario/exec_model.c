@@ -219,7 +219,8 @@ static void check_fail_line(struct exec_state *x, const struct scn_step *st,
 /* After opts->fi's injection: a step whose process never came to be. */
 static bool proc_missing(const struct exec_state *x, const struct scn_step *st)
 {
-	return st->op != SCN_OP_PROC && st->proc >= 0 && !x->mms[st->proc];
+	return !scn_op_has(st, SCN_OPF_NEW_PROC) && st->proc >= 0 &&
+	       !x->mms[st->proc];
 }
 
 static bool run_step(struct exec_state *x, int i)
@@ -254,7 +255,7 @@ static bool run_step(struct exec_state *x, int i)
 	 * step takes locks, which the lock checker may refuse (and abort).
 	 */
 	held = locks_held_count();
-	if (held && (x->opts->check || st->op == SCN_OP_CHECK))
+	if (held && (x->opts->check || scn_op_has(st, SCN_OPF_CHECKER)))
 		exec_fail(x, &o, st->line,
 			  "invariant violation after step %d (%s): %d locks still held",
 			  o.index, st->text, held);
@@ -290,7 +291,7 @@ static bool run_step(struct exec_state *x, int i)
 	if (fi && fi->injected != injected && !absorbed &&
 	    (x->opts->check || x->after))
 		check_injected(x, st, &o);
-	if (x->opts->check || st->op == SCN_OP_CHECK)
+	if (x->opts->check || scn_op_has(st, SCN_OPF_CHECKER))
 		go_on = run_check(x, st, &o, held) && go_on;
 	if (!x->after)
 		exec_expect_step(x, st, &o);

@@ -22,6 +22,7 @@
 const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	[SCN_OP_PROC] = {
 		.name = "proc", .parse = scn_parse_proc, .lead = true,
+		.flags = SCN_OPF_NEW_PROC,
 		.model = exec_op_proc,
 		.kdrive = SCN_K_SPAWN,
 		.contract = fc_contract_atomic,
@@ -172,7 +173,8 @@ const struct scn_op_desc scn_ops[NR_SCN_OPS] = {
 	/* The invariant checker runs after it (exec_model.c). */
 	[SCN_OP_CHECK] = {
 		.name = "check", .parse = scn_parse_check, .lead = true,
-		.flags = MODEL | SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO,
+		.flags = MODEL | SCN_OPF_NOFAIL | SCN_OPF_NO_ERRNO |
+			 SCN_OPF_CHECKER,
 	},
 };
 

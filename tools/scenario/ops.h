@@ -45,7 +45,8 @@ enum scn_kdrive {
 #define SCN_OPF_VISITS		0x080	/* ... with the VMAs each walk visits */
 #define SCN_OPF_FOLIOS		0x100	/* counts the folios it moved */
 #define SCN_OPF_FC_MERGES	0x200	/* a failure may merge changed VMAs */
-#define SCN_OPF_PROC_STATE	0x400	/* creates or ends processes */
+#define SCN_OPF_NEW_PROC	0x400	/* creates its acting process */
+#define SCN_OPF_CHECKER		0x800	/* the invariant checker runs after it */
 
 /**
  * struct scn_op_desc - one operation.
@@ -58,7 +59,7 @@ enum scn_kdrive {
  *        with another one's keyword (`brk base`).
  * @flags: SCN_OPF_*.
  * @obs_hides: for a model-only step, the observation parts
- *        (OBS_PART_*, observe.h) the kernel run can no longer compare
+ *        (OBS_PART_*, tools/kernel/kernel.h) the kernel run can no longer compare
  *        after it (its effect the kernel did not make).
  * @model: runs the step on the model; returns SCN_OK or a result code.
  * @fail_res: what it returns when an allocation fails (0: ENOMEM);
