@@ -17,9 +17,12 @@ LF_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	     -fno-omit-frame-pointer
 LF_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g $(LF_SAN) \
 	     -Iinclude -Imm -Itools/scenario -pthread -MMD -MP
+# The operations' table (tools/scenario/ops.c) names hooks of the fuzz
+# shadow and of the kernel worker: their files come along.
 LF_LIB_OBJS  := $(patsubst %.c,$(LF_BUILD)/%.o,$(LIB_SRCS) \
 		$(wildcard tools/scenario/*.c) $(wildcard tools/replay/*.c) \
-		tools/kernel/kparse.c)
+		tools/kernel/kparse.c tools/fuzz/shadow.c tools/fuzz/gen_layout.c \
+		tools/fuzz/rng.c tools/kernel/ksyscall.c)
 LF_COMMON_OBJS := $(LF_BUILD)/tools/libfuzzer/common.o
 LF_OPS_OBJS  := $(LF_BUILD)/tools/libfuzzer/trace.o \
 		$(LF_BUILD)/tools/libfuzzer/shadow.o

@@ -189,4 +189,34 @@ const char *gen_range(char *buf, unsigned long first, unsigned long end);
 /** gen_prot() - "none", "r", "rw"... for GP_* bits. */
 const char *gen_prot(unsigned int prot);
 
+/*
+ * The generator's rule for each operation, and its shadow's update
+ * (shadow.c): the @shadow hooks of scn_ops[] (tools/scenario/ops.h).
+ * Each returns false, with the reason in @why, for a step @st of @s,
+ * acting process @p, that the generator would not have written.
+ * gen_shadow_unwritten() refuses the operations the generator never
+ * writes (the mlock family); gen_shadow_folio() is swapout and migrate.
+ */
+struct scn_step;
+#define GEN_SHADOW(name) bool gen_shadow_##name(struct gen *g,		\
+					const struct scenario *s,	\
+					const struct scn_step *st,	\
+					struct gen_proc *p,		\
+					char *why, size_t n)
+GEN_SHADOW(proc);
+GEN_SHADOW(fork);
+GEN_SHADOW(exit);
+GEN_SHADOW(mmap);
+GEN_SHADOW(munmap);
+GEN_SHADOW(mprotect);
+GEN_SHADOW(madvise);
+GEN_SHADOW(mremap);
+GEN_SHADOW(brk_base);
+GEN_SHADOW(brk);
+GEN_SHADOW(read);
+GEN_SHADOW(write);
+GEN_SHADOW(unwritten);
+GEN_SHADOW(folio);
+#undef GEN_SHADOW
+
 #endif

@@ -14,7 +14,9 @@
  *
  * The layout and the shadow values are the generator's own
  * (gen_layout.c), so generator and validator cannot drift apart; the
- * unit tests check that every generated scenario passes here.
+ * unit tests check that every generated scenario passes here.  Each
+ * operation's rule is the @shadow hook of its entry in scn_ops[]
+ * (tools/scenario/ops.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 
 #include <anonvma/mm.h>
 
+#include "../scenario/ops.h"
 #include "../scenario/scenario.h"
 #include "gen_internal.h"
 
@@ -44,9 +47,10 @@ static bool one_anon_vma(const struct gen *g, const struct gen_proc *p,
 	return r->end <= b;
 }
 
-static bool do_mmap(struct gen *g, const struct scenario *s,
-		    const struct scn_step *st, struct gen_proc *p,
-		    char *why, size_t n)
+/** gen_shadow_mmap() - see gen_internal.h. */
+bool gen_shadow_mmap(struct gen *g, const struct scenario *s,
+		     const struct scn_step *st, struct gen_proc *p,
+		     char *why, size_t n)
 {
 	struct gen_page like = { 0 };
 	bool shared = st->flags & MAP_SHARED;
@@ -79,8 +83,10 @@ static bool do_mmap(struct gen *g, const struct scenario *s,
 	return true;
 }
 
-static bool do_madvise(struct gen *g, const struct scn_step *st,
-		       struct gen_proc *p, char *why, size_t n)
+/** gen_shadow_madvise() - see gen_internal.h. */
+bool gen_shadow_madvise(struct gen *g, const struct scenario *s,
+			const struct scn_step *st, struct gen_proc *p,
+			char *why, size_t n)
 {
 	unsigned long x;
 
@@ -122,8 +128,10 @@ static bool do_madvise(struct gen *g, const struct scn_step *st,
 	return true;
 }
 
-static bool do_mremap(struct gen *g, const struct scn_step *st,
-		      struct gen_proc *p, char *why, size_t n)
+/** gen_shadow_mremap() - see gen_internal.h. */
+bool gen_shadow_mremap(struct gen *g, const struct scenario *s,
+		       const struct scn_step *st, struct gen_proc *p,
+		       char *why, size_t n)
 {
 	unsigned long old_len = scn_range_pages(&st->r), x, new_len, dst;
 	bool dontunmap = st->flags & MREMAP_DONTUNMAP;
@@ -174,19 +182,26 @@ static bool do_mremap(struct gen *g, const struct scn_step *st,
 	return true;
 }
 
-static bool do_brk(struct gen *g, const struct scn_step *st,
-		   struct gen_proc *p, char *why, size_t n)
+/** gen_shadow_brk_base() - see gen_internal.h. */
+bool gen_shadow_brk_base(struct gen *g, const struct scenario *s,
+			 const struct scn_step *st, struct gen_proc *p,
+			 char *why, size_t n)
+{
+	if (p->brk_set)
+		fail("brk base twice");
+	p->brk_set = true;
+	p->brk_base = p->brk = st->r.first;
+	return true;
+}
+
+/** gen_shadow_brk() - see gen_internal.h. */
+bool gen_shadow_brk(struct gen *g, const struct scenario *s,
+		    const struct scn_step *st, struct gen_proc *p,
+		    char *why, size_t n)
 {
 	struct gen_page heap = { .kind = GK_ANON, .prot = GP_R | GP_W };
 	unsigned long k;
 
-	if (st->op == SCN_OP_BRK_BASE) {
-		if (p->brk_set)
-			fail("brk base twice");
-		p->brk_set = true;
-		p->brk_base = p->brk = st->r.first;
-		return true;
-	}
 	if (st->expect_errno)
 		fail("brk may not fail");
 	if (st->delta > 0) {
@@ -208,9 +223,8 @@ static bool do_brk(struct gen *g, const struct scn_step *st,
 }
 
 static bool do_access(struct gen *g, const struct scn_step *st,
-		      struct gen_proc *p, char *why, size_t n)
+		      struct gen_proc *p, bool write, char *why, size_t n)
 {
-	bool write = st->op == SCN_OP_WRITE;
 	gen_pred ok = write ? gen_writable : gen_readable;
 	unsigned long x;
 
@@ -251,79 +265,122 @@ static bool do_access(struct gen *g, const struct scn_step *st,
 	return true;
 }
 
+/** gen_shadow_read() - see gen_internal.h. */
+bool gen_shadow_read(struct gen *g, const struct scenario *s,
+		     const struct scn_step *st, struct gen_proc *p,
+		     char *why, size_t n)
+{
+	return do_access(g, st, p, false, why, n);
+}
+
+/** gen_shadow_write() - see gen_internal.h. */
+bool gen_shadow_write(struct gen *g, const struct scenario *s,
+		      const struct scn_step *st, struct gen_proc *p,
+		      char *why, size_t n)
+{
+	return do_access(g, st, p, true, why, n);
+}
+
+/** gen_shadow_proc() - see gen_internal.h. */
+bool gen_shadow_proc(struct gen *g, const struct scenario *s,
+		     const struct scn_step *st, struct gen_proc *p,
+		     char *why, size_t n)
+{
+	memset(p, 0, sizeof(*p));
+	p->live = true;
+	return true;
+}
+
+/** gen_shadow_fork() - see gen_internal.h. */
+bool gen_shadow_fork(struct gen *g, const struct scenario *s,
+		     const struct scn_step *st, struct gen_proc *p,
+		     char *why, size_t n)
+{
+	struct gen_proc *c = &g->procs[st->proc2];
+
+	memset(c, 0, sizeof(*c));
+	gen_fork(c, p, g->pages);
+	c->live = true;
+	c->brk_set = p->brk_set;
+	c->brk_base = p->brk_base;
+	c->brk = p->brk;
+	return !st->expect_errno;
+}
+
+/** gen_shadow_exit() - see gen_internal.h. */
+bool gen_shadow_exit(struct gen *g, const struct scenario *s,
+		     const struct scn_step *st, struct gen_proc *p,
+		     char *why, size_t n)
+{
+	p->live = false;
+	return true;
+}
+
+/** gen_shadow_munmap() - see gen_internal.h. */
+bool gen_shadow_munmap(struct gen *g, const struct scenario *s,
+		       const struct scn_step *st, struct gen_proc *p,
+		       char *why, size_t n)
+{
+	if (st->expect_errno)
+		fail("munmap may not fail");
+	gen_unmap(g, p, st->r.first, st->r.end);
+	return true;
+}
+
+/** gen_shadow_mprotect() - see gen_internal.h. */
+bool gen_shadow_mprotect(struct gen *g, const struct scenario *s,
+			 const struct scn_step *st, struct gen_proc *p,
+			 char *why, size_t n)
+{
+	if (st->expect_errno) {
+		if (st->expect_errno != ENOMEM ||
+		    p->pg[st->r.first].kind != GK_NONE)
+			fail("mprotect may not fail with %s",
+			     scn_result_name(st->expect_errno));
+		return true;
+	}
+	if (!gen_all(g, p, st->r.first, st->r.end, gen_mapped))
+		fail("mprotect over a hole");
+	gen_split(g, p, st->r.first, st->r.end);
+	for (unsigned long x = st->r.first; x < st->r.end; x++)
+		p->pg[x].prot = (unsigned char)(st->prot & 7);
+	return true;
+}
+
+/** gen_shadow_unwritten() - see gen_internal.h. */
+bool gen_shadow_unwritten(struct gen *g, const struct scenario *s,
+			  const struct scn_step *st, struct gen_proc *p,
+			  char *why, size_t n)
+{
+	fail("%s: the generator does not write the mlock family",
+	     scn_op_name(st->op));
+}
+
+/** gen_shadow_folio() - see gen_internal.h. */
+bool gen_shadow_folio(struct gen *g, const struct scenario *s,
+		      const struct scn_step *st, struct gen_proc *p,
+		      char *why, size_t n)
+{
+	/* Anything mapped there but private anonymous memory is EINVAL. */
+	for (unsigned long x = st->r.first; x < st->r.end; x++)
+		if (p->pg[x].kind != GK_NONE && p->pg[x].kind != GK_ANON)
+			fail("%s of memory that is not private anonymous",
+			     scn_op_name(st->op));
+	return !st->expect_errno;
+}
+
 static bool one_step(struct gen *g, const struct scenario *s,
 		     const struct scn_step *st, char *why, size_t n)
 {
 	struct gen_proc *p = st->proc >= 0 ? &g->procs[st->proc] : NULL;
+	const struct scn_op_desc *d = scn_op(st->op);
 
-	if (st->op != SCN_OP_PROC && st->op != SCN_OP_CHECK &&
-	    !pages_in(g, &st->r) && st->op != SCN_OP_FORK && st->op != SCN_OP_EXIT &&
-	    st->op != SCN_OP_BRK)
+	if ((d->flags & SCN_OPF_RANGE) && !pages_in(g, &st->r))
 		fail("range outside the window");
-	switch (st->op) {
-	case SCN_OP_PROC:
-		memset(p, 0, sizeof(*p));
-		p->live = true;
-		return true;
-	case SCN_OP_FORK:
-		memset(&g->procs[st->proc2], 0, sizeof(*p));
-		gen_fork(&g->procs[st->proc2], p, g->pages);
-		g->procs[st->proc2].live = true;
-		g->procs[st->proc2].brk_set = p->brk_set;
-		g->procs[st->proc2].brk_base = p->brk_base;
-		g->procs[st->proc2].brk = p->brk;
+	/* Without a rule: any step the generator writes succeeds. */
+	if (!d->shadow)
 		return !st->expect_errno;
-	case SCN_OP_EXIT:
-		p->live = false;
-		return true;
-	case SCN_OP_MMAP:
-		return do_mmap(g, s, st, p, why, n);
-	case SCN_OP_MUNMAP:
-		if (st->expect_errno)
-			fail("munmap may not fail");
-		gen_unmap(g, p, st->r.first, st->r.end);
-		return true;
-	case SCN_OP_MPROTECT:
-		if (st->expect_errno) {
-			if (st->expect_errno != ENOMEM ||
-			    p->pg[st->r.first].kind != GK_NONE)
-				fail("mprotect may not fail with %s",
-				     scn_result_name(st->expect_errno));
-			return true;
-		}
-		if (!gen_all(g, p, st->r.first, st->r.end, gen_mapped))
-			fail("mprotect over a hole");
-		gen_split(g, p, st->r.first, st->r.end);
-		for (unsigned long x = st->r.first; x < st->r.end; x++)
-			p->pg[x].prot = (unsigned char)(st->prot & 7);
-		return true;
-	case SCN_OP_MADVISE:
-		return do_madvise(g, st, p, why, n);
-	case SCN_OP_MREMAP:
-		return do_mremap(g, st, p, why, n);
-	case SCN_OP_BRK_BASE:
-	case SCN_OP_BRK:
-		return do_brk(g, st, p, why, n);
-	case SCN_OP_READ:
-	case SCN_OP_WRITE:
-		return do_access(g, st, p, why, n);
-	case SCN_OP_MLOCK:
-	case SCN_OP_MUNLOCK:
-	case SCN_OP_MLOCKALL:
-	case SCN_OP_MUNLOCKALL:
-		fail("%s: the generator does not write the mlock family",
-		     scn_op_name(st->op));
-	case SCN_OP_SWAPOUT:
-	case SCN_OP_MIGRATE:
-		/* Anything mapped there but private anonymous memory is EINVAL. */
-		for (unsigned long x = st->r.first; x < st->r.end; x++)
-			if (p->pg[x].kind != GK_NONE && p->pg[x].kind != GK_ANON)
-				fail("%s of memory that is not private anonymous",
-				     scn_op_name(st->op));
-		return !st->expect_errno;
-	default:
-		return !st->expect_errno;
-	}
+	return d->shadow(g, s, st, p, why, n);
 }
 
 /** fuzz_shadow_check() - see fuzz.h. */

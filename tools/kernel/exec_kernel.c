@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../scenario/exec_internal.h"
+#include "../scenario/ops.h"
 #include "kexec.h"
 
 #define ATTEMPTS	3
@@ -298,7 +299,7 @@ static void check_values(struct exec_state *es, const struct scn_step *st,
 {
 	int i;
 
-	if (st->op != SCN_OP_READ || !st->has_value)
+	if (!scn_op_has(st, SCN_OPF_VALUES) || !st->has_value)
 		return;
 	es->sum->expectations++;
 	for (i = 0; i < o->nvalues; i++) {
@@ -435,13 +436,15 @@ static int run(struct kx *x, const struct exec_opts *opts,
 		return 2;	/* x->err says why the last attempt failed */
 	for (i = 0; i < x->steps_run; i++) {
 		const struct scn_step *st = &x->s->steps[i];
+		enum scn_kdrive kd;
 
 		if (st->model_only)
 			x->info->model_only_steps++;
-		if (st->op == SCN_OP_PROC || (st->op == SCN_OP_FORK &&
-					      x->obs[i].result == SCN_OK))
+		kd = scn_op(st->op)->kdrive;
+		if (kd == SCN_K_SPAWN ||
+		    (kd == SCN_K_FORK && x->obs[i].result == SCN_OK))
 			sum->procs_created++;
-		if (st->op == SCN_OP_EXIT)
+		if (kd == SCN_K_EXIT)
 			sum->procs_exited++;
 		evaluate(x, &es, i);
 		sum->steps_run++;

@@ -9,6 +9,8 @@
 #ifndef ANONVMA_KERNEL_INTERNAL_H
 #define ANONVMA_KERNEL_INTERNAL_H
 
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -247,20 +249,14 @@ char *ktrace_end(unsigned long *lost, char *err, size_t n);
 
 /* ---- the driven processes (kworker.c) ----------------------------------- */
 
-/* Operations of the driven processes. */
+/*
+ * Commands of the driven processes: a process of the fleet is spawned,
+ * forks or exits, or makes the system call of a scenario operation
+ * (kmbox.call, its desc->kcall in scn_ops[]).
+ */
 enum kop {
 	KOP_SPAWN,	/* zygote: fork a new root process */
-	KOP_MMAP,
-	KOP_MUNMAP,
-	KOP_MPROTECT,
-	KOP_MADVISE,
-	KOP_MREMAP,
-	KOP_MLOCK,	/* mlock2(addr, len, flags) */
-	KOP_MUNLOCK,
-	KOP_MLOCKALL,	/* mlockall(flags) */
-	KOP_MUNLOCKALL,
-	KOP_READ,
-	KOP_WRITE,
+	KOP_CALL,	/* the operation kmbox.call */
 	KOP_FORK,
 	KOP_EXIT,
 };
@@ -273,9 +269,11 @@ enum kop {
 struct kmbox {
 	/* the command */
 	int op;
+	int call;		/* KOP_CALL: the enum scn_op */
 	int child;		/* KOP_SPAWN / KOP_FORK: the new process's index */
 	unsigned long addr, len;
-	unsigned long addr2, len2;
+	unsigned long addr2, len2;	/* mremap's target with MREMAP_FIXED */
+	unsigned long new_len;		/* mremap's new size in place */
 	unsigned long prot, flags;
 	int fd;
 	unsigned long off;	/* bytes */
@@ -290,6 +288,27 @@ struct kmbox {
 	unsigned long nvalues;
 	uint64_t values[];
 };
+
+/*
+ * The system calls of the operations, in the driven process (ksyscall.c):
+ * the @kcall hooks of scn_ops[].  Each takes its arguments from @m and
+ * sets m->result (and m->done, m->values for the accesses).
+ */
+void ksys_mmap(struct kmbox *m);
+void ksys_munmap(struct kmbox *m);
+void ksys_mprotect(struct kmbox *m);
+void ksys_madvise(struct kmbox *m);
+void ksys_mremap(struct kmbox *m);
+void ksys_mlock(struct kmbox *m);
+void ksys_munlock(struct kmbox *m);
+void ksys_mlockall(struct kmbox *m);
+void ksys_munlockall(struct kmbox *m);
+void ksys_read(struct kmbox *m);
+void ksys_write(struct kmbox *m);
+
+/* An access that faults jumps back here (ksyscall.c, kworker.c). */
+extern sigjmp_buf ksys_jb;
+extern volatile sig_atomic_t ksys_in_access;
 
 /**
  * struct kfleet - the processes of one kernel run: a zygote forked from

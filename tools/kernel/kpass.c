@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../scenario/ops.h"
 #include "kexec.h"
 
 /** kpass_goes_on() - see kexec.h. */
@@ -29,13 +30,18 @@ static unsigned long addr_of(const struct kx *x, unsigned long page)
 	return x->s->base + page * KPAGE_SIZE;
 }
 
-/* Fill the mailbox for a memory operation of @st. */
+/* Fill the mailbox for the system call of @st. */
 static void fill_mbox(struct kx *x, const struct scn_step *st)
 {
 	struct kmbox *m = x->fleet.mbox;
 
+	m->op = KOP_CALL;
+	m->call = st->op;
 	m->addr = addr_of(x, st->r.first);
 	m->len = scn_range_pages(&st->r) * KPAGE_SIZE;
+	m->addr2 = addr_of(x, st->r2.first);
+	m->len2 = scn_range_pages(&st->r2) * KPAGE_SIZE;
+	m->new_len = st->npages * KPAGE_SIZE;
 	m->prot = st->prot;
 	m->flags = st->flags;
 	m->fd = st->file >= 0 ? x->memfd[st->file] : -1;
@@ -47,48 +53,35 @@ static void fill_mbox(struct kx *x, const struct scn_step *st)
 	m->result = SCN_OK;
 	m->done = 0;
 	m->nvalues = 0;
-	switch (st->op) {
-	case SCN_OP_MMAP:
-		m->op = KOP_MMAP;
-		break;
-	case SCN_OP_MUNMAP:
-		m->op = KOP_MUNMAP;
-		break;
-	case SCN_OP_MPROTECT:
-		m->op = KOP_MPROTECT;
-		break;
-	case SCN_OP_MADVISE:
-		m->op = KOP_MADVISE;
-		break;
-	case SCN_OP_MREMAP:
-		m->op = KOP_MREMAP;
-		if (st->flags & MREMAP_FIXED) {
-			m->addr2 = addr_of(x, st->r2.first);
-			m->len2 = scn_range_pages(&st->r2) * KPAGE_SIZE;
-		} else {
-			m->addr2 = 0;
-			m->len2 = st->npages * KPAGE_SIZE;
+}
+
+/* The system call of @st in its process, and what it reports. */
+static int call_step(struct kx *x, const struct scn_step *st,
+		     struct obs_step *o, int *result)
+{
+	struct kfleet *f = &x->fleet;
+	char *err = x->err;
+	size_t n = sizeof(x->err);
+	struct kmbox *m = f->mbox;
+
+	fill_mbox(x, st);
+	if (kfleet_call(f, st->proc, err, n))
+		return -1;
+	*result = m->result;
+	if (!o)
+		return 0;
+	o->done = m->done;
+	if (scn_op_has(st, SCN_OPF_VALUES)) {
+		o->values = calloc(scn_range_pages(&st->r) + 1,
+				   sizeof(*o->values));
+		if (!o->values) {
+			snprintf(err, n, "out of memory");
+			return -1;
 		}
-		break;
-	case SCN_OP_MLOCK:
-		m->op = KOP_MLOCK;
-		break;
-	case SCN_OP_MUNLOCK:
-		m->op = KOP_MUNLOCK;
-		break;
-	case SCN_OP_MLOCKALL:
-		m->op = KOP_MLOCKALL;
-		break;
-	case SCN_OP_MUNLOCKALL:
-		m->op = KOP_MUNLOCKALL;
-		break;
-	case SCN_OP_READ:
-		m->op = KOP_READ;
-		break;
-	default:
-		m->op = KOP_WRITE;
-		break;
+		memcpy(o->values, m->values, m->nvalues * sizeof(*o->values));
+		o->nvalues = (int)m->nvalues;
 	}
+	return 0;
 }
 
 /* Run step @st; its result goes to *@result (and @o, when observing). */
@@ -98,48 +91,20 @@ static int do_step(struct kx *x, const struct scn_step *st, struct obs_step *o,
 	struct kfleet *f = &x->fleet;
 	char *err = x->err;
 	size_t n = sizeof(x->err);
-	struct kmbox *m = f->mbox;
 
 	*result = SCN_OK;
-	switch (st->op) {
-	case SCN_OP_PROC:
+	switch (scn_op(st->op)->kdrive) {
+	case SCN_K_SPAWN:
 		return kfleet_spawn(f, st->proc, err, n);
-	case SCN_OP_FORK:
+	case SCN_K_FORK:
 		if (kfleet_fork(f, st->proc, st->proc2, err, n))
 			return -1;
-		*result = m->result;
+		*result = f->mbox->result;
 		return 0;
-	case SCN_OP_EXIT:
+	case SCN_K_EXIT:
 		return kfleet_exit(f, st->proc, err, n);
-	case SCN_OP_MMAP:
-	case SCN_OP_MUNMAP:
-	case SCN_OP_MPROTECT:
-	case SCN_OP_MADVISE:
-	case SCN_OP_MREMAP:
-	case SCN_OP_MLOCK:
-	case SCN_OP_MUNLOCK:
-	case SCN_OP_MLOCKALL:
-	case SCN_OP_MUNLOCKALL:
-	case SCN_OP_READ:
-	case SCN_OP_WRITE:
-		fill_mbox(x, st);
-		if (kfleet_call(f, st->proc, err, n))
-			return -1;
-		*result = m->result;
-		if (!o)
-			return 0;
-		o->done = m->done;
-		if (st->op == SCN_OP_READ) {
-			o->values = calloc(scn_range_pages(&st->r) + 1,
-					   sizeof(*o->values));
-			if (!o->values) {
-				snprintf(err, n, "out of memory");
-				return -1;
-			}
-			memcpy(o->values, m->values, m->nvalues * sizeof(*o->values));
-			o->nvalues = (int)m->nvalues;
-		}
-		return 0;
+	case SCN_K_CALL:
+		return call_step(x, st, o, result);
 	default:
 		snprintf(err, n, "line %d: '%s' has no kernel equivalent", st->line,
 			 scn_op_name(st->op));
@@ -160,8 +125,10 @@ static bool control_runs(const struct kx *x, int i)
 {
 	const struct scn_step *st = &x->s->steps[i];
 
-	return (st->op == SCN_OP_PROC || st->op == SCN_OP_FORK ||
-		st->op == SCN_OP_EXIT) && x->result[i] == SCN_OK;
+	enum scn_kdrive kd = scn_op(st->op)->kdrive;
+
+	return (kd == SCN_K_SPAWN || kd == SCN_K_FORK || kd == SCN_K_EXIT) &&
+	       x->result[i] == SCN_OK;
 }
 
 /** kpass_run() - see kexec.h. */

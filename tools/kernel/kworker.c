@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../scenario/ops.h"
 #include "kernel_internal.h"
 
 #ifndef PR_SET_THP_DISABLE
@@ -49,14 +50,12 @@ static struct kmbox *kw_mbox;
 static int *kw_cmd;		/* per process: read end of its command pipe */
 static int kw_rep = -1;		/* write end of the reply pipe */
 static int kw_zcmd = -1;	/* read end of the zygote's command pipe */
-static sigjmp_buf kw_jb;
-static volatile sig_atomic_t kw_in_access;
 
 static void kw_fault(int sig)
 {
-	if (kw_in_access) {
-		kw_in_access = 0;
-		siglongjmp(kw_jb, sig);
+	if (ksys_in_access) {
+		ksys_in_access = 0;
+		siglongjmp(ksys_jb, sig);
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -70,108 +69,18 @@ static void kw_reply(int me)
 		_exit(3);
 }
 
-/*
- * One load or store per page, stopping at the first that faults.  What
- * changes between sigsetjmp() and a fault's siglongjmp() is volatile.
- */
-static void kw_access(struct kmbox *mbox, bool write)
-{
-	volatile struct kmbox *m = mbox;
-	unsigned long n = m->len / KPAGE_SIZE;
-	volatile unsigned long i;
-
-	m->nvalues = 0;
-	for (i = 0; i < n; i++) {
-		volatile uint64_t *q = (volatile uint64_t *)(m->addr + i * KPAGE_SIZE);
-		int sig = sigsetjmp(kw_jb, 1);
-
-		if (sig) {
-			m->result = sig == SIGBUS ? SCN_SIGBUS : SCN_SIGSEGV;
-			return;
-		}
-		kw_in_access = 1;
-		if (write)
-			*q = m->has_value ? m->value : m->token + i;
-		else
-			m->values[m->nvalues] = *q;
-		kw_in_access = 0;
-		if (!write)
-			m->nvalues++;
-		m->done++;
-	}
-}
-
-static int kw_mremap(struct kmbox *m)
-{
-	void *want = (void *)(m->flags & MREMAP_FIXED ? m->addr2 : m->addr);
-	void *p;
-
-	if (m->flags & MREMAP_FIXED)
-		p = mremap((void *)m->addr, m->len, m->len2, (int)m->flags,
-			   (void *)m->addr2);
-	else
-		p = mremap((void *)m->addr, m->len, m->len2, 0);
-	if (p == MAP_FAILED)
-		return errno;
-	return p == want ? SCN_OK : SCN_BADADDR;
-}
-
+/* A command the mailbox carries: the operation's system call. */
 static void kw_do(struct kmbox *m)
 {
-	void *p;
+	const struct scn_op_desc *d = (unsigned int)m->call < NR_SCN_OPS ?
+				      scn_op((enum scn_op)m->call) : NULL;
 
 	m->result = SCN_OK;
 	m->done = 0;
-	switch (m->op) {
-	case KOP_MMAP:
-		p = mmap((void *)m->addr, m->len, (int)m->prot, (int)m->flags,
-			 m->fd, (off_t)m->off);
-		if (p == MAP_FAILED) {
-			m->result = errno;
-		} else if ((unsigned long)p != m->addr) {
-			munmap(p, m->len);
-			m->result = SCN_BADADDR;
-		}
-		break;
-	case KOP_MUNMAP:
-		if (munmap((void *)m->addr, m->len))
-			m->result = errno;
-		break;
-	case KOP_MPROTECT:
-		if (mprotect((void *)m->addr, m->len, (int)m->prot))
-			m->result = errno;
-		break;
-	case KOP_MADVISE:
-		if (madvise((void *)m->addr, m->len, m->advice))
-			m->result = errno;
-		break;
-	case KOP_MREMAP:
-		m->result = kw_mremap(m);
-		break;
-	case KOP_MLOCK:
-		if (syscall(SYS_mlock2, m->addr, m->len, m->flags))
-			m->result = errno;
-		break;
-	case KOP_MUNLOCK:
-		if (munlock((void *)m->addr, m->len))
-			m->result = errno;
-		break;
-	case KOP_MLOCKALL:
-		if (mlockall((int)m->flags))
-			m->result = errno;
-		break;
-	case KOP_MUNLOCKALL:
-		if (munlockall())
-			m->result = errno;
-		break;
-	case KOP_READ:
-	case KOP_WRITE:
-		kw_access(m, m->op == KOP_WRITE);
-		break;
-	default:
+	if (m->op == KOP_CALL && d && d->kcall)
+		d->kcall(m);
+	else
 		m->result = EINVAL;
-		break;
-	}
 }
 
 static __attribute__((noreturn)) void kw_loop(int me)
@@ -223,11 +132,11 @@ void kw_touch(unsigned long addr)
 {
 	volatile char *p = (volatile char *)addr;
 
-	if (sigsetjmp(kw_jb, 1))
+	if (sigsetjmp(ksys_jb, 1))
 		return;
-	kw_in_access = 1;
+	ksys_in_access = 1;
 	*p = *p;
-	kw_in_access = 0;
+	ksys_in_access = 0;
 }
 
 /*

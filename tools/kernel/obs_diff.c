@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "../scenario/ops.h"
 #include "kernel.h"
 
 /** obs_part_name() - see kernel.h. */
@@ -38,7 +39,7 @@ const char *obs_part_name(unsigned int part)
 /** kernel_comparable() - see kernel.h. */
 unsigned int kernel_comparable(const struct scenario *s, int i, int *why)
 {
-	unsigned int parts = OBS_PARTS_ALL;
+	unsigned int parts = OBS_PARTS_ALL, hides;
 	int j, cause = -1;
 
 	for (j = 0; j < i && j < s->nsteps; j++) {
@@ -52,26 +53,11 @@ unsigned int kernel_comparable(const struct scenario *s, int i, int *why)
 			cause = j;
 			continue;
 		}
-		switch (st->op) {
-		case SCN_OP_REFERENCED:
-		case SCN_OP_RMAP:
-		case SCN_OP_CHECK:
-		case SCN_OP_BRK_BASE:
-			break;
-		case SCN_OP_SWAPOUT:
-		case SCN_OP_MIGRATE:
-			/* The kernel's pages were neither swapped nor moved. */
-			if (parts & OBS_PART_PAGES)
-				cause = j;
-			parts &= ~(unsigned int)OBS_PART_PAGES;
-			break;
-		default:
-			/* brk: the model has a heap in the window, the kernel not. */
-			if (parts)
-				cause = j;
-			parts = 0;
-			break;
-		}
+		/* What the model did that the kernel run did not. */
+		hides = scn_op(st->op)->obs_hides;
+		if (parts & hides)
+			cause = j;
+		parts &= ~hides;
 	}
 	if (i < s->nsteps && s->steps[i].model_only) {
 		parts = 0;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../scenario/ops.h"
 #include "scenario.h"
 
 static void __attribute__((noreturn)) parse_die(const char *what, int i)
@@ -66,13 +67,6 @@ static void check_range(const struct scenario *s, const struct scn_range *r,
 		parse_die(what, i);
 }
 
-static bool op_has_range(enum scn_op op)
-{
-	return op != SCN_OP_PROC && op != SCN_OP_FORK && op != SCN_OP_EXIT &&
-	       op != SCN_OP_CHECK && op != SCN_OP_BRK &&
-	       op != SCN_OP_MLOCKALL && op != SCN_OP_MUNLOCKALL;
-}
-
 static void check_proc(const struct scenario *s, int p, bool may_be_none,
 		       const char *what, int i)
 {
@@ -119,7 +113,7 @@ static void check_scenario(const struct scenario *s)
 			   "step process", i);
 		if (st->op == SCN_OP_FORK)
 			check_proc(s, st->proc2, false, "fork child", i);
-		if (op_has_range(st->op))
+		if (scn_op_has(st, SCN_OPF_RANGE))
 			check_range(s, &st->r, "step range", i);
 		if (st->op == SCN_OP_MREMAP && (st->flags & 2 /* FIXED */))
 			check_range(s, &st->r2, "mremap target", i);

@@ -50,4 +50,35 @@ void exec_expect_step(struct exec_state *x, const struct scn_step *st,
 /** exec_fmt_range() - "@3" or "@3:5" for window pages @r, into @buf. */
 const char *exec_fmt_range(const struct scn_range *r, char *buf, size_t n);
 
+/*
+ * The model calls of the operations (exec_ops.c), the @model hooks of
+ * scn_ops[] (ops.h): each runs step @st on the model and returns SCN_OK
+ * or the step's result code; @o receives what the step itself reports
+ * (pages done, values read, folio walks).
+ */
+#define EXEC_OP(name) int exec_op_##name(struct exec_state *x,		\
+					 const struct scn_step *st,	\
+					 struct obs_step *o)
+EXEC_OP(proc);
+EXEC_OP(mmap);
+EXEC_OP(munmap);
+EXEC_OP(mprotect);
+EXEC_OP(madvise);
+EXEC_OP(mremap);
+EXEC_OP(mlock);
+EXEC_OP(munlock);
+EXEC_OP(mlockall);
+EXEC_OP(munlockall);
+EXEC_OP(brk_base);
+EXEC_OP(brk);
+EXEC_OP(read);
+EXEC_OP(write);
+EXEC_OP(fork);
+EXEC_OP(exit);
+EXEC_OP(swapout);
+EXEC_OP(migrate);
+EXEC_OP(referenced);
+EXEC_OP(rmap);
+#undef EXEC_OP
+
 #endif

@@ -4,10 +4,9 @@
  * library, one process per struct mm_struct, and observes the model
  * after each step.
  *
- * Operations go through the same entry points a process would use (the
- * sys_* calls, access_page() for loads and stores, dup_mm() for fork,
- * mmput() for exit), so each takes its locks as the kernel does.  The
- * model-only steps call reclaim, migration and rmap walks directly.
+ * Each operation runs through its model call in scn_ops[] (ops.c,
+ * exec_ops.c), which goes through the same entry points a process would
+ * use, so each takes its locks as the kernel does.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +15,7 @@
 
 #include "exec_internal.h"
 #include "failcheck.h"
+#include "ops.h"
 
 /** exec_fail() - see exec_internal.h. */
 void exec_fail(struct exec_state *x, struct obs_step *o, int line,
@@ -45,263 +45,13 @@ const char *exec_fmt_range(const struct scn_range *r, char *buf, size_t n)
 	return buf;
 }
 
-static int errno_of(long ret)
-{
-	return ret < 0 && ret >= -4095 ? (int)-ret : SCN_OK;
-}
-
-static int fault_result(vm_fault_t f)
-{
-	if (f & VM_FAULT_OOM)
-		return SCN_OOM;
-	if (f & VM_FAULT_SIGBUS)
-		return SCN_SIGBUS;
-	return SCN_SIGSEGV;
-}
-
-/* `P read R` / `P write R`: one access per page, stopping at a fault. */
-static int op_access(struct exec_state *x, const struct scn_step *st,
-		     struct obs_step *o)
-{
-	struct mm_struct *mm = x->mms[st->proc];
-	bool write = st->op == SCN_OP_WRITE;
-	unsigned long p;
-
-	if (!write)
-		o->values = calloc(scn_range_pages(&st->r), sizeof(*o->values));
-	for (p = st->r.first; p < st->r.end; p++) {
-		uint64_t v = 0;
-		vm_fault_t f;
-
-		if (write)
-			v = st->has_value ? st->value : scn_write_value(st, p);
-		f = access_page(mm, exec_addr(x, p), write, &v);
-		if (f & VM_FAULT_ERROR)
-			return fault_result(f);
-		if (!write && o->values)
-			o->values[o->nvalues++] = v;
-		o->done++;
-	}
-	return SCN_OK;
-}
-
-struct rmap_arg {
-	struct exec_state *x;
-	struct obs_folio_op *fop;
-	unsigned long mapped;
-};
-
-static bool rmap_record(struct folio *folio, struct vm_area_struct *vma,
-			unsigned long address, void *arg)
-{
-	struct rmap_arg *ra = arg;
-	struct obs_folio_op *fop = ra->fop;
-	struct obs_visit *v;
-
-	fop->visits = realloc(fop->visits,
-			      sizeof(*v) * (size_t)(fop->nvisits + 1));
-	if (!fop->visits) {
-		fprintf(stderr, "anonvma: out of memory\n");
-		exit(2);
-	}
-	v = &fop->visits[fop->nvisits++];
-	v->proc = obs_model_proc_of(&ra->x->obs, vma->vm_mm);
-	v->page = (address - ra->x->s->base) >> PAGE_SHIFT;
-	spin_lock(&vma->vm_mm->page_table_lock);
-	v->mapped = page_vma_mapped(folio, vma, address) != NULL;
-	spin_unlock(&vma->vm_mm->page_table_lock);
-	ra->mapped += v->mapped;
-	return true;
-}
-
-static bool count_one(struct folio *folio, struct vm_area_struct *vma,
-		      unsigned long address, void *arg)
-{
-	return true;
-}
-
-/** exec_walk_count() - see exec_internal.h. */
-unsigned long exec_walk_count(struct folio *folio)
-{
-	struct rmap_walk_control rwc = {
-		.rmap_one = count_one,
-		.anon_lock = folio_lock_anon_vma_read,
-	};
-
-	folio_lock(folio);
-	rmap_walk(folio, &rwc);
-	folio_unlock(folio);
-	return rwc.visited;
-}
-
-static struct obs_folio_op *add_folio_op(struct obs_step *o, unsigned long page)
-{
-	struct obs_folio_op *fop;
-
-	o->model.folio_ops = realloc(o->model.folio_ops,
-				     sizeof(*fop) * (size_t)(o->model.nfolio_ops + 1));
-	if (!o->model.folio_ops) {
-		fprintf(stderr, "anonvma: out of memory\n");
-		exit(2);
-	}
-	fop = &o->model.folio_ops[o->model.nfolio_ops++];
-	memset(fop, 0, sizeof(*fop));
-	fop->page = page;
-	fop->label = -1;
-	return fop;
-}
-
-/*
- * swapout, migrate, referenced, rmap: on the folio at each page of the
- * range.  Pages without a folio (none, zero page, swap) are skipped.
- */
-static int op_folio(struct exec_state *x, const struct scn_step *st,
-		    struct obs_step *o)
-{
-	struct mm_struct *mm = x->mms[st->proc];
-	unsigned long p;
-	int ret = 0;
-
-	for (p = st->r.first; p < st->r.end; p++) {
-		struct folio *folio = folio_at(mm, exec_addr(x, p));
-		struct folio *new = NULL;
-		struct walk_stats ws = { 0, 0 };
-
-		if (st->op == SCN_OP_REFERENCED || st->op == SCN_OP_RMAP) {
-			struct obs_folio_op *fop = add_folio_op(o, p);
-
-			if (folio && st->op == SCN_OP_REFERENCED) {
-				fop->referenced = folio_referenced(folio, &ws);
-			} else if (folio) {
-				struct rmap_arg ra = { x, fop, 0 };
-				struct rmap_walk_control rwc = {
-					.arg = &ra,
-					.rmap_one = rmap_record,
-					.anon_lock = folio_lock_anon_vma_read,
-				};
-
-				folio_lock(folio);
-				rmap_walk(folio, &rwc);
-				folio_unlock(folio);
-				x->sum->walks++;
-				x->sum->walk_visited += (unsigned long)fop->nvisits;
-				x->sum->walk_mapped += ra.mapped;
-			}
-		} else if (folio && st->op == SCN_OP_SWAPOUT) {
-			ret = reclaim_folio(folio, st->keepcache, &ws);
-			if (!ret) {
-				x->sum->swapped++;
-				o->model.folios++;
-			}
-		} else if (folio) {
-			ret = migrate_folio_to_new(folio, &new, &ws);
-			if (new)
-				folio_put(new);
-			if (!ret) {
-				x->sum->migrated++;
-				o->model.folios++;
-			}
-		}
-		if (folio)
-			folio_put(folio);
-		if (ret)
-			return errno_of(ret);
-		o->done++;
-	}
-	return SCN_OK;
-}
-
-static int op_mremap(struct exec_state *x, const struct scn_step *st)
-{
-	struct mm_struct *mm = x->mms[st->proc];
-	unsigned long addr = exec_addr(x, st->r.first), want = addr;
-	unsigned long old_len = scn_range_pages(&st->r) * PAGE_SIZE;
-	unsigned long new_len = st->npages * PAGE_SIZE, new_addr = 0;
-	long ret;
-
-	if (st->flags & MREMAP_FIXED) {
-		new_addr = want = exec_addr(x, st->r2.first);
-		new_len = scn_range_pages(&st->r2) * PAGE_SIZE;
-	}
-	ret = sys_mremap(mm, addr, old_len, new_len, st->flags, new_addr);
-	if (errno_of(ret))
-		return errno_of(ret);
-	return (unsigned long)ret == want ? SCN_OK : SCN_BADADDR;
-}
-
+/* The operation's model call; one without (`check`) does nothing. */
 static int do_op(struct exec_state *x, const struct scn_step *st,
 		 struct obs_step *o)
 {
-	struct mm_struct *mm = st->proc >= 0 ? x->mms[st->proc] : NULL;
-	unsigned long addr = exec_addr(x, st->r.first);
-	unsigned long len = scn_range_pages(&st->r) * PAGE_SIZE;
-	struct mm_struct *child;
-	long ret;
-	int err = 0;
+	const struct scn_op_desc *d = scn_op(st->op);
 
-	switch (st->op) {
-	case SCN_OP_PROC:
-		mm = mm_alloc();
-		if (!mm)
-			return ENOMEM;
-		x->mms[st->proc] = mm;
-		x->sum->procs_created++;
-		return SCN_OK;
-	case SCN_OP_MMAP:
-		ret = sys_mmap(mm, addr, len, st->prot, st->flags,
-			       st->file >= 0 ? x->files[st->file] : NULL,
-			       st->off);
-		if (errno_of(ret))
-			return errno_of(ret);
-		return (unsigned long)ret == addr ? SCN_OK : SCN_BADADDR;
-	case SCN_OP_MUNMAP:
-		return errno_of(sys_munmap(mm, addr, len));
-	case SCN_OP_MPROTECT:
-		return errno_of(sys_mprotect(mm, addr, len, st->prot));
-	case SCN_OP_MADVISE:
-		return errno_of(sys_madvise(mm, addr, len, st->advice));
-	case SCN_OP_MREMAP:
-		return op_mremap(x, st);
-	case SCN_OP_MLOCK:
-		return errno_of(sys_mlock2(mm, addr, len, (unsigned int)st->flags));
-	case SCN_OP_MUNLOCK:
-		return errno_of(sys_munlock(mm, addr, len));
-	case SCN_OP_MLOCKALL:
-		return errno_of(sys_mlockall(mm, st->flags));
-	case SCN_OP_MUNLOCKALL:
-		return errno_of(sys_munlockall(mm));
-	case SCN_OP_BRK_BASE:
-		mm_set_brk_base(mm, addr);
-		return SCN_OK;
-	case SCN_OP_BRK: {
-		unsigned long want = mm->brk + (unsigned long)st->delta * PAGE_SIZE;
-
-		return sys_brk(mm, want) == want ? SCN_OK : ENOMEM;
-	}
-	case SCN_OP_READ:
-	case SCN_OP_WRITE:
-		return op_access(x, st, o);
-	case SCN_OP_FORK:
-		child = dup_mm(mm, &err);
-		if (!child)
-			return err ? errno_of(err) : ENOMEM;
-		x->mms[st->proc2] = child;
-		x->sum->procs_created++;
-		return SCN_OK;
-	case SCN_OP_EXIT:
-		mmput(mm);
-		x->mms[st->proc] = NULL;
-		x->sum->procs_exited++;
-		return SCN_OK;
-	case SCN_OP_SWAPOUT:
-	case SCN_OP_MIGRATE:
-	case SCN_OP_REFERENCED:
-	case SCN_OP_RMAP:
-		return op_folio(x, st, o);
-	case SCN_OP_CHECK:
-	default:
-		return SCN_OK;
-	}
+	return d->model ? d->model(x, st, o) : SCN_OK;
 }
 
 /* rmap/referenced results get the folio labels of the snapshot. */
@@ -385,7 +135,7 @@ static void check_values(struct exec_state *x, const struct scn_step *st,
 {
 	int i;
 
-	if (st->op != SCN_OP_READ || !st->has_value)
+	if (!scn_op_has(st, SCN_OPF_VALUES) || !st->has_value)
 		return;
 	x->sum->expectations++;
 	for (i = 0; i < o->nvalues; i++) {
@@ -436,9 +186,7 @@ static void check_injected(struct exec_state *x, const struct scn_step *st,
 		 alloc_site_name(x->fi->last_site));
 	if (o->result == SCN_OK)
 		return;
-	if (st->op == SCN_OP_EXIT || st->op == SCN_OP_CHECK ||
-	    st->op == SCN_OP_BRK_BASE || st->op == SCN_OP_RMAP ||
-	    st->op == SCN_OP_REFERENCED) {
+	if (scn_op_has(st, SCN_OPF_NOFAIL)) {
 		x->sum->fault_violations++;
 		fault_report(&fc, "an operation that cannot fail failed");
 		return;
@@ -471,7 +219,8 @@ static void check_fail_line(struct exec_state *x, const struct scn_step *st,
 /* After opts->fi's injection: a step whose process never came to be. */
 static bool proc_missing(const struct exec_state *x, const struct scn_step *st)
 {
-	return st->op != SCN_OP_PROC && st->proc >= 0 && !x->mms[st->proc];
+	return !scn_op_has(st, SCN_OPF_NEW_PROC) && st->proc >= 0 &&
+	       !x->mms[st->proc];
 }
 
 static bool run_step(struct exec_state *x, int i)
@@ -506,7 +255,7 @@ static bool run_step(struct exec_state *x, int i)
 	 * step takes locks, which the lock checker may refuse (and abort).
 	 */
 	held = locks_held_count();
-	if (held && (x->opts->check || st->op == SCN_OP_CHECK))
+	if (held && (x->opts->check || scn_op_has(st, SCN_OPF_CHECKER)))
 		exec_fail(x, &o, st->line,
 			  "invariant violation after step %d (%s): %d locks still held",
 			  o.index, st->text, held);
@@ -542,7 +291,7 @@ static bool run_step(struct exec_state *x, int i)
 	if (fi && fi->injected != injected && !absorbed &&
 	    (x->opts->check || x->after))
 		check_injected(x, st, &o);
-	if (x->opts->check || st->op == SCN_OP_CHECK)
+	if (x->opts->check || scn_op_has(st, SCN_OPF_CHECKER))
 		go_on = run_check(x, st, &o, held) && go_on;
 	if (!x->after)
 		exec_expect_step(x, st, &o);

@@ -36,34 +36,22 @@
 #include <anonvma/mm_types.h>
 
 #include "failcheck_internal.h"
+#include "ops.h"
 
 /** fail_result_expected() - see failcheck.h. */
 int fail_result_expected(const struct scn_step *st)
 {
-	switch (st->op) {
-	case SCN_OP_READ:
-	case SCN_OP_WRITE:
-		return SCN_OOM;		/* VM_FAULT_OOM */
-	case SCN_OP_MADVISE:
-		/* madvise_vma_behavior() turns -ENOMEM into -EAGAIN. */
-		return st->populates ? ENOMEM : EAGAIN;
-	default:
-		return ENOMEM;
-	}
+	int res = scn_op(st->op)->fail_res[st->populates ? 1 : 0];
+
+	return res ? res : ENOMEM;
 }
 
 /** fail_result_allowed() - see failcheck.h. */
 bool fail_result_allowed(const struct scn_step *st, int result)
 {
-	/*
-	 * A fault below a stack that cannot prepare its anon_vma does not
-	 * grow it, and an address outside every VMA is SIGSEGV.
-	 */
-	if ((st->op == SCN_OP_READ || st->op == SCN_OP_WRITE) &&
-	    result == SCN_SIGSEGV)
-		return true;
-	/* mlock's populate: a fault out of memory is POSIX's EAGAIN. */
-	if (st->op == SCN_OP_MLOCK && result == EAGAIN)
+	int also = scn_op(st->op)->fail_also;
+
+	if (also && result == also)
 		return true;
 	return result == fail_result_expected(st);
 }
@@ -81,8 +69,7 @@ static bool may_gain_av(struct fc *c, const struct obs_proc *bpr,
 	unsigned long hi = av->end < st->r.end ? av->end : st->r.end;
 	int i;
 
-	if (lo >= hi || (st->op != SCN_OP_MPROTECT && st->op != SCN_OP_MADVISE &&
-			 st->op != SCN_OP_MLOCK && st->op != SCN_OP_MUNLOCK))
+	if (lo >= hi || !scn_op_has(st, SCN_OPF_FC_MERGES))
 		return false;
 	if (st->op != SCN_OP_MPROTECT)
 		return true;
@@ -141,7 +128,8 @@ static void atomic_proc(struct fc *c, int proc, const struct obs_proc *bpr,
 	fc_cmp_proc_exact(c, proc, bpr, apr, flags);
 }
 
-static void check_atomic(struct fc *c)
+/** fc_contract_atomic() - see failcheck_internal.h. */
+void fc_contract_atomic(struct fc *c)
 {
 	fc_each_proc(c, atomic_proc);
 	fc_cmp_avs(c, AV_EXACT);
@@ -268,7 +256,8 @@ static void fault_proc(struct fc *c, int proc, const struct obs_proc *bpr,
 	fc_cmp_pages(c, proc, bpr, apr, f + 1, c->s->pages, loose);
 }
 
-static void check_fault(struct fc *c)
+/** fc_contract_fault() - see failcheck_internal.h. */
+void fc_contract_fault(struct fc *c)
 {
 	fc_each_proc(c, fault_proc);
 	fc_cmp_avs(c, AV_NEW);
@@ -284,7 +273,8 @@ static void folio_op_proc(struct fc *c, int proc, const struct obs_proc *bpr,
 		fc_cmp_pages(c, proc, bpr, apr, f, f + 1, PG_IGN_LABEL);
 }
 
-static void check_folio_op(struct fc *c)
+/** fc_contract_folio() - see failcheck_internal.h. */
+void fc_contract_folio(struct fc *c)
 {
 	fc_each_proc(c, folio_op_proc);
 	fc_cmp_avs(c, AV_EXACT);
@@ -338,6 +328,47 @@ static bool range_is_gap(struct fc *c)
 	return true;
 }
 
+/** fc_contract_mmap() - see failcheck_internal.h. */
+void fc_contract_mmap(struct fc *c)
+{
+	/*
+	 * MAP_FIXED over mappings: a failure while gathering them (the
+	 * splits at the ends) leaves them mapped, the splits staying; a
+	 * failure after __mmap_prepare() cleared their PTEs leaves a gap
+	 * (6.18's vms_abort_munmap_vmas()).
+	 */
+	if (!(c->st->flags & MAP_FIXED))
+		fc_contract_atomic(c);
+	else
+		check_range(c, range_is_gap(c));
+}
+
+/** fc_contract_range() - see failcheck_internal.h. */
+void fc_contract_range(struct fc *c)
+{
+	check_range(c, false);
+}
+
+/** fc_contract_madvise() - see failcheck_internal.h. */
+void fc_contract_madvise(struct fc *c)
+{
+	/* MADV_POPULATE_*: the populate fails, not the flags' change. */
+	if (c->st->populates)
+		check_populate(c);
+	else
+		check_range(c, false);
+}
+
+/** fc_contract_mlock() - see failcheck_internal.h. */
+void fc_contract_mlock(struct fc *c)
+{
+	/* EAGAIN: the populate after the flags' change ran out of memory. */
+	if (c->st->populates && c->a->result == EAGAIN)
+		check_populate(c);
+	else
+		check_range(c, false);
+}
+
 /** fail_contract_check() - see failcheck.h. */
 int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 			const struct obs_step *before,
@@ -345,54 +376,11 @@ int fail_contract_check(const struct scenario *s, const struct scn_step *st,
 			fc_report_fn report, void *arg)
 {
 	struct fc c = { s, st, before, after, report, arg, 0, false, 0 };
+	const struct scn_op_desc *d = scn_op(st->op);
 
-	switch (st->op) {
-	case SCN_OP_MMAP:
-		/*
-		 * MAP_FIXED over mappings: a failure while gathering them
-		 * (the splits at the ends) leaves them mapped, the splits
-		 * staying; a failure after __mmap_prepare() cleared their
-		 * PTEs leaves a gap (6.18's vms_abort_munmap_vmas()).
-		 */
-		if (!(st->flags & MAP_FIXED))
-			check_atomic(&c);
-		else
-			check_range(&c, range_is_gap(&c));
-		break;
-	case SCN_OP_PROC:
-	case SCN_OP_BRK:
-	case SCN_OP_FORK:
-		check_atomic(&c);
-		break;
-	case SCN_OP_MREMAP:
-		fc_check_mremap(&c);
-		break;
-	case SCN_OP_MADVISE:
-	case SCN_OP_MLOCK:
-		/* The populate of MADV_POPULATE_* and of mlock after the flags. */
-		if (st->populates && (st->op == SCN_OP_MADVISE ||
-				      after->result == EAGAIN)) {
-			check_populate(&c);
-			break;
-		}
-		/* fall through */
-	case SCN_OP_MUNMAP:
-	case SCN_OP_MPROTECT:
-	case SCN_OP_MUNLOCK:
-		check_range(&c, false);
-		break;
-	case SCN_OP_READ:
-	case SCN_OP_WRITE:
-		check_fault(&c);
-		break;
-	case SCN_OP_SWAPOUT:
-	case SCN_OP_MIGRATE:
-		check_folio_op(&c);
-		break;
-	default:
-		/* The others cannot fail: the executor reports that. */
-		break;
-	}
+	/* Those without a contract cannot fail: the executor reports that. */
+	if (d->contract)
+		d->contract(&c);
 	return c.n;
 }
 
@@ -421,6 +409,62 @@ static void absorbed_exact_proc(struct fc *c, int proc,
 	fc_cmp_proc_exact(c, proc, bpr, apr, 0);
 }
 
+/** fc_absorbed_exact() - see failcheck_internal.h. */
+void fc_absorbed_exact(struct fc *c)
+{
+	const struct obs_step *clean = c->b, *after = c->a;
+	int obj, k;
+
+	fc_each_proc(c, absorbed_exact_proc);
+	fc_cmp_avs(c, AV_EXACT);
+	for (obj = 0; obj < NR_SCN_OBJECTS; obj++)
+		for (k = 0; k < NR_OBS_SITES; k++)
+			if (clean->obj[obj].alloc[k] != after->obj[obj].alloc[k] ||
+			    clean->obj[obj].free[k] != after->obj[obj].free[k]) {
+				fc_fail(c, "%s allocations or frees differ from the run without the failure",
+					obs_object_name((enum scn_object)obj));
+				k = NR_OBS_SITES;
+			}
+}
+
+/*
+ * fc_absorbed_populate() - see failcheck_internal.h.  A populate ignores
+ * its errors (mmap, mlockall): fewer pages may be faulted than without
+ * the failure, and so fewer anon_vmas prepared; mlockall also skips a
+ * VMA it could not split or merge.
+ */
+void fc_absorbed_populate(struct fc *c)
+{
+	fc_each_proc(c, populate_proc);
+}
+
+/** fc_absorbed_common() - see failcheck_internal.h. */
+void fc_absorbed_common(struct fc *c)
+{
+	if (c->st->populates)
+		fc_absorbed_populate(c);
+	else
+		fc_absorbed_exact(c);
+}
+
+/** fc_absorbed_mmap() - see failcheck_internal.h. */
+void fc_absorbed_mmap(struct fc *c)
+{
+	if (c->st->populates)
+		fc_absorbed_populate(c);
+	else
+		fc_each_proc(c, absorbed_merge_proc);
+}
+
+/** fc_absorbed_remap() - see failcheck_internal.h. */
+void fc_absorbed_remap(struct fc *c)
+{
+	if (c->st->flags & MREMAP_FIXED)
+		fc_absorbed_mremap(c);
+	else
+		fc_absorbed_common(c);
+}
+
 /** fail_absorbed_check() - see failcheck.h. */
 int fail_absorbed_check(const struct scenario *s, const struct scn_step *st,
 			const struct obs_step *clean,
@@ -428,40 +472,16 @@ int fail_absorbed_check(const struct scenario *s, const struct scn_step *st,
 			fc_report_fn report, void *arg)
 {
 	struct fc c = { s, st, clean, after, report, arg, 0, false, 0 };
-	int obj, k;
+	const struct scn_op_desc *d = scn_op(st->op);
 
 	/* A result of the operation's own, such as a hole's ENOMEM. */
 	if (clean->result != after->result)
 		fc_fail(&c, "returned %s, without the failure %s",
 			scn_result_name(after->result),
 			scn_result_name(clean->result));
-	if (st->op == SCN_OP_MREMAP && (st->flags & MREMAP_FIXED)) {
-		fc_absorbed_mremap(&c);
-		return c.n;
-	}
-	/*
-	 * A populate ignores its errors (mmap, mlockall): fewer pages may
-	 * be faulted than without the failure, and so fewer anon_vmas
-	 * prepared; mlockall also skips a VMA it could not split or merge.
-	 */
-	if ((st->populates && st->op != SCN_OP_MLOCK) ||
-	    st->op == SCN_OP_MLOCKALL || st->op == SCN_OP_MUNLOCKALL) {
-		fc_each_proc(&c, populate_proc);
-		return c.n;
-	}
-	if (st->op == SCN_OP_MMAP) {
-		fc_each_proc(&c, absorbed_merge_proc);
-		return c.n;
-	}
-	fc_each_proc(&c, absorbed_exact_proc);
-	fc_cmp_avs(&c, AV_EXACT);
-	for (obj = 0; obj < NR_SCN_OBJECTS; obj++)
-		for (k = 0; k < NR_OBS_SITES; k++)
-			if (clean->obj[obj].alloc[k] != after->obj[obj].alloc[k] ||
-			    clean->obj[obj].free[k] != after->obj[obj].free[k]) {
-				fc_fail(&c, "%s allocations or frees differ from the run without the failure",
-					obs_object_name((enum scn_object)obj));
-				k = NR_OBS_SITES;
-			}
+	if (d->absorbed)
+		d->absorbed(&c);
+	else
+		fc_absorbed_common(&c);
 	return c.n;
 }

@@ -133,6 +133,41 @@ void fc_check_mremap(struct fc *c);
  */
 void fc_absorbed_mremap(struct fc *c);
 
+/*
+ * The contracts of scn_ops[] (ops.h): what a step whose allocation
+ * failed may leave, against the state before it (failcheck.c).
+ * fc_contract_atomic() - nothing changes (mmap, brk, fork, `proc`).
+ * fc_contract_mmap() - atomic, or a range operation with MAP_FIXED.
+ * fc_contract_range() - only splits at the range's ends, merges.
+ * fc_contract_madvise(), fc_contract_mlock() - a range operation, or
+ *         a populate when the failure was in the populate.
+ * fc_contract_fault() - an access stops at the page that failed.
+ * fc_contract_folio() - swapout, migrate stop at the folio that failed.
+ */
+void fc_contract_atomic(struct fc *c);
+void fc_contract_mmap(struct fc *c);
+void fc_contract_range(struct fc *c);
+void fc_contract_madvise(struct fc *c);
+void fc_contract_mlock(struct fc *c);
+void fc_contract_fault(struct fc *c);
+void fc_contract_folio(struct fc *c);
+
+/*
+ * What a failure the step absorbed may leave, against the run without it
+ * (@c->b), for scn_ops[]'s @absorbed hooks (failcheck.c).
+ * fc_absorbed_exact() - nothing differs.
+ * fc_absorbed_populate() - a populate that ignores its errors.
+ * fc_absorbed_common() - populate or exact, by st->populates: the rule
+ *         for an entry without a hook.
+ * fc_absorbed_mmap() - a populate, or a merge that became a new VMA.
+ * fc_absorbed_remap() - fc_absorbed_mremap() for a move, else common.
+ */
+void fc_absorbed_exact(struct fc *c);
+void fc_absorbed_populate(struct fc *c);
+void fc_absorbed_common(struct fc *c);
+void fc_absorbed_mmap(struct fc *c);
+void fc_absorbed_remap(struct fc *c);
+
 /**
  * fc_cmp_vmas_exact() - the VMA lists of one process, field by field.
  * @c: the check.

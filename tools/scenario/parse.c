@@ -15,29 +15,10 @@
 #include <anonvma/mm.h>
 #include <anonvma/system.h>
 
+#include "ops.h"
 #include "parse_internal.h"
 
 #define SCN_MAX_INPUT (64UL << 20)	/* refuse files over 64 MiB */
-
-static const char *const op_names[NR_SCN_OPS] = {
-	[SCN_OP_PROC] = "proc",		[SCN_OP_MMAP] = "mmap",
-	[SCN_OP_MUNMAP] = "munmap",	[SCN_OP_MPROTECT] = "mprotect",
-	[SCN_OP_MADVISE] = "madvise",	[SCN_OP_MREMAP] = "mremap",
-	[SCN_OP_MLOCK] = "mlock",	[SCN_OP_MUNLOCK] = "munlock",
-	[SCN_OP_MLOCKALL] = "mlockall",	[SCN_OP_MUNLOCKALL] = "munlockall",
-	[SCN_OP_BRK_BASE] = "brk base",	[SCN_OP_BRK] = "brk",
-	[SCN_OP_READ] = "read",		[SCN_OP_WRITE] = "write",
-	[SCN_OP_FORK] = "fork",		[SCN_OP_EXIT] = "exit",
-	[SCN_OP_SWAPOUT] = "swapout",	[SCN_OP_MIGRATE] = "migrate",
-	[SCN_OP_REFERENCED] = "referenced", [SCN_OP_RMAP] = "rmap",
-	[SCN_OP_CHECK] = "check",
-};
-
-/** scn_op_name() - the keyword of @op. */
-const char *scn_op_name(enum scn_op op)
-{
-	return (unsigned int)op < NR_SCN_OPS ? op_names[op] : "?";
-}
 
 static const struct {
 	const char *name;
@@ -137,10 +118,7 @@ static struct scn_step *new_step(struct pstate *ps, enum scn_op op, int proc)
 	st->line = ps->line;
 	st->text = xstrndup(ps->text, ps->textlen);
 	st->op = op;
-	st->model_only = op == SCN_OP_BRK_BASE || op == SCN_OP_BRK ||
-			 op == SCN_OP_SWAPOUT || op == SCN_OP_MIGRATE ||
-			 op == SCN_OP_REFERENCED || op == SCN_OP_RMAP ||
-			 op == SCN_OP_CHECK;
+	st->model_only = scn_ops[op].flags & SCN_OPF_MODEL_ONLY;
 	st->proc = proc;
 	st->proc2 = -1;
 	st->file = -1;
@@ -313,7 +291,8 @@ static int decl_file(struct pstate *ps)
 	return 0;
 }
 
-static int op_mremap(struct pstate *ps, struct scn_step *st)
+/** scn_parse_mremap() - see parse_internal.h. */
+int scn_parse_mremap(struct pstate *ps, struct scn_step *st)
 {
 	uint64_t n;
 
@@ -343,7 +322,8 @@ static int op_mremap(struct pstate *ps, struct scn_step *st)
 	return scn_no_more(ps, 4);
 }
 
-static int op_brk(struct pstate *ps, struct scn_step *st)
+/** scn_parse_brk() - see parse_internal.h. */
+int scn_parse_brk(struct pstate *ps, struct scn_step *st)
 {
 	struct proc_state *life = &ps->life[st->proc];
 	const struct tok *t;
@@ -396,92 +376,131 @@ static int op_access(struct pstate *ps, struct scn_step *st, const char *eq)
 	return scn_no_more(ps, 5);
 }
 
-/* A line that starts with a process name. */
-static int process_op(struct pstate *ps)
+/** scn_parse_read() - see parse_internal.h. */
+int scn_parse_read(struct pstate *ps, struct scn_step *st)
 {
-	const struct tok *t;
-	struct scn_step *st;
-	int proc, child;
-
-	if (scn_tok_proc(ps, 0, &proc) || scn_need(ps, 1, "operation"))
-		return -1;
-	t = &ps->tok[1];
-	if (scn_tok_is(t, "mmap")) {
-		st = new_step(ps, SCN_OP_MMAP, proc);
-		if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot))
-			return -1;
-		return scn_mmap_words(ps, st, 4);
-	}
-	if (scn_tok_is(t, "munmap")) {
-		st = new_step(ps, SCN_OP_MUNMAP, proc);
-		return scn_tok_range(ps, 2, &st->r) || scn_no_more(ps, 3) ? -1 : 0;
-	}
-	if (scn_tok_is(t, "mprotect")) {
-		st = new_step(ps, SCN_OP_MPROTECT, proc);
-		if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot) ||
-		    scn_no_more(ps, 4))
-			return -1;
-		/* Making a locked private mapping writable faults it in. */
-		st->populates = st->prot & PROT_WRITE;
-		return 0;
-	}
-	if (scn_tok_is(t, "madvise"))
-		return scn_op_madvise(ps, new_step(ps, SCN_OP_MADVISE, proc));
-	if (scn_tok_is(t, "mremap"))
-		return op_mremap(ps, new_step(ps, SCN_OP_MREMAP, proc));
-	if (scn_tok_is(t, "mlock"))
-		return scn_op_mlock(ps, new_step(ps, SCN_OP_MLOCK, proc));
-	if (scn_tok_is(t, "munlock"))
-		return scn_op_mlock(ps, new_step(ps, SCN_OP_MUNLOCK, proc));
-	if (scn_tok_is(t, "mlockall"))
-		return scn_op_mlockall(ps, new_step(ps, SCN_OP_MLOCKALL, proc));
-	if (scn_tok_is(t, "munlockall"))
-		return scn_op_mlockall(ps, new_step(ps, SCN_OP_MUNLOCKALL, proc));
-	if (scn_tok_is(t, "brk"))
-		return op_brk(ps, new_step(ps, SCN_OP_BRK, proc));
-	if (scn_tok_is(t, "read"))
-		return op_access(ps, new_step(ps, SCN_OP_READ, proc), "==");
-	if (scn_tok_is(t, "write"))
-		return op_access(ps, new_step(ps, SCN_OP_WRITE, proc), "=");
-	if (scn_tok_is(t, "fork")) {
-		child = new_proc(ps, 2, proc);
-		if (child < 0)
-			return -1;
-		/* The child inherits the heap: its break is the parent's. */
-		ps->life[child].brk_set = ps->life[proc].brk_set;
-		ps->life[child].brk = ps->life[proc].brk;
-		st = new_step(ps, SCN_OP_FORK, proc);
-		st->proc2 = child;
-		return scn_no_more(ps, 3);
-	}
-	if (scn_tok_is(t, "exit")) {
-		if (scn_no_more(ps, 2))
-			return -1;
-		new_step(ps, SCN_OP_EXIT, proc);
-		ps->life[proc].life = LIFE_EXITED;
-		ps->life[proc].end_line = ps->line;
-		return 0;
-	}
-	return scn_perr(ps, t->col, "unknown operation '%.*s'", t->len, t->s);
+	return op_access(ps, st, "==");
 }
 
-/* `swapout P R [keepcache]`, `migrate P R`, `referenced P R`, `rmap P R`. */
-static int folio_op(struct pstate *ps, enum scn_op op)
+/** scn_parse_write() - see parse_internal.h. */
+int scn_parse_write(struct pstate *ps, struct scn_step *st)
 {
-	struct scn_step *st;
-	int proc;
+	return op_access(ps, st, "=");
+}
 
-	if (scn_tok_proc(ps, 1, &proc))
+/** scn_parse_mmap() - see parse_internal.h. */
+int scn_parse_mmap(struct pstate *ps, struct scn_step *st)
+{
+	if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot))
 		return -1;
-	st = new_step(ps, op, proc);
-	if (scn_tok_range(ps, 2, &st->r))
+	return scn_mmap_words(ps, st, 4);
+}
+
+/** scn_parse_munmap() - see parse_internal.h. */
+int scn_parse_munmap(struct pstate *ps, struct scn_step *st)
+{
+	return scn_tok_range(ps, 2, &st->r) || scn_no_more(ps, 3) ? -1 : 0;
+}
+
+/** scn_parse_mprotect() - see parse_internal.h. */
+int scn_parse_mprotect(struct pstate *ps, struct scn_step *st)
+{
+	if (scn_tok_range(ps, 2, &st->r) || scn_tok_prot(ps, 3, &st->prot) ||
+	    scn_no_more(ps, 4))
 		return -1;
-	if (op == SCN_OP_SWAPOUT && ps->ntok > 3 &&
-	    scn_tok_is(&ps->tok[3], "keepcache")) {
+	/* Making a locked private mapping writable faults it in. */
+	st->populates = st->prot & PROT_WRITE;
+	return 0;
+}
+
+/** scn_parse_fork() - see parse_internal.h. */
+int scn_parse_fork(struct pstate *ps, struct scn_step *st)
+{
+	int proc = st->proc, child = new_proc(ps, 2, proc);
+
+	if (child < 0)
+		return -1;
+	/* The child inherits the heap: its break is the parent's. */
+	ps->life[child].brk_set = ps->life[proc].brk_set;
+	ps->life[child].brk = ps->life[proc].brk;
+	st->proc2 = child;
+	return scn_no_more(ps, 3);
+}
+
+/** scn_parse_exit() - see parse_internal.h. */
+int scn_parse_exit(struct pstate *ps, struct scn_step *st)
+{
+	if (scn_no_more(ps, 2))
+		return -1;
+	ps->life[st->proc].life = LIFE_EXITED;
+	ps->life[st->proc].end_line = ps->line;
+	return 0;
+}
+
+/** scn_parse_proc() - see parse_internal.h. */
+int scn_parse_proc(struct pstate *ps, struct scn_step *st)
+{
+	st->proc = new_proc(ps, 1, -1);
+	return st->proc < 0 || scn_no_more(ps, 2) ? -1 : 0;
+}
+
+/** scn_parse_check() - see parse_internal.h. */
+int scn_parse_check(struct pstate *ps, struct scn_step *st)
+{
+	return scn_no_more(ps, 1);
+}
+
+/** scn_parse_folio() - see parse_internal.h. */
+int scn_parse_folio(struct pstate *ps, struct scn_step *st)
+{
+	if (scn_tok_proc(ps, 1, &st->proc) || scn_tok_range(ps, 2, &st->r))
+		return -1;
+	return scn_no_more(ps, 3);
+}
+
+/** scn_parse_swapout() - see parse_internal.h. */
+int scn_parse_swapout(struct pstate *ps, struct scn_step *st)
+{
+	if (scn_tok_proc(ps, 1, &st->proc) || scn_tok_range(ps, 2, &st->r))
+		return -1;
+	if (ps->ntok > 3 && scn_tok_is(&ps->tok[3], "keepcache")) {
 		st->keepcache = true;
 		return scn_no_more(ps, 4);
 	}
 	return scn_no_more(ps, 3);
+}
+
+/*
+ * The operation whose keyword is token @i (written first, @lead, or
+ * after the acting process @proc): its step, parsed by its entry's hook.
+ * Return: 0, -1 on error, 1 when no operation has that keyword.
+ */
+static int op_line(struct pstate *ps, int i, bool lead, int proc)
+{
+	int op;
+
+	for (op = 0; op < NR_SCN_OPS; op++) {
+		const struct scn_op_desc *d = &scn_ops[op];
+
+		if (d->parse && d->lead == lead && scn_tok_is(&ps->tok[i], d->name))
+			return d->parse(ps, new_step(ps, (enum scn_op)op, proc));
+	}
+	return 1;
+}
+
+/* A line that starts with a process name. */
+static int process_op(struct pstate *ps)
+{
+	const struct tok *t;
+	int proc, ret;
+
+	if (scn_tok_proc(ps, 0, &proc) || scn_need(ps, 1, "operation"))
+		return -1;
+	t = &ps->tok[1];
+	ret = op_line(ps, 1, false, proc);
+	if (ret <= 0)
+		return ret;
+	return scn_perr(ps, t->col, "unknown operation '%.*s'", t->len, t->s);
 }
 
 static int statement_one(struct pstate *ps);
@@ -503,7 +522,7 @@ static int statement(struct pstate *ps)
 static int statement_one(struct pstate *ps)
 {
 	const struct tok *t = &ps->tok[0];
-	int proc;
+	int ret;
 
 	if (scn_tok_is(t, "expect"))
 		return scn_parse_expect(ps);
@@ -522,27 +541,9 @@ static int statement_one(struct pstate *ps)
 		return decl_region(ps);
 	if (scn_tok_is(t, "file"))
 		return decl_file(ps);
-	if (scn_tok_is(t, "proc")) {
-		proc = new_proc(ps, 1, -1);
-		if (proc < 0 || scn_no_more(ps, 2))
-			return -1;
-		new_step(ps, SCN_OP_PROC, proc);
-		return 0;
-	}
-	if (scn_tok_is(t, "check")) {
-		if (scn_no_more(ps, 1))
-			return -1;
-		new_step(ps, SCN_OP_CHECK, -1);
-		return 0;
-	}
-	if (scn_tok_is(t, "swapout"))
-		return folio_op(ps, SCN_OP_SWAPOUT);
-	if (scn_tok_is(t, "migrate"))
-		return folio_op(ps, SCN_OP_MIGRATE);
-	if (scn_tok_is(t, "referenced"))
-		return folio_op(ps, SCN_OP_REFERENCED);
-	if (scn_tok_is(t, "rmap"))
-		return folio_op(ps, SCN_OP_RMAP);
+	ret = op_line(ps, 0, true, -1);
+	if (ret <= 0)
+		return ret;
 	return process_op(ps);
 }
 

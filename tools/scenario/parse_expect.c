@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops.h"
 #include "parse_internal.h"
 
 static int expect_errno(struct pstate *ps, struct scn_step *st, bool after_op)
@@ -31,15 +32,14 @@ static int expect_errno(struct pstate *ps, struct scn_step *st, bool after_op)
 	}
 	if (code <= 0 || code == SCN_BADADDR)
 		return scn_perr(ps, t->col, "unknown errno '%.*s'", t->len, t->s);
-	if (st->op == SCN_OP_EXIT || st->op == SCN_OP_CHECK ||
-	    st->op == SCN_OP_BRK_BASE)
+	if (scn_op_has(st, SCN_OPF_NO_ERRNO))
 		return scn_perr(ps, ps->tok[1].col, "'%s' cannot fail",
 				scn_op_name(st->op));
 	fault = code == SCN_SIGSEGV || code == SCN_SIGBUS || code == SCN_OOM;
-	if ((st->op == SCN_OP_READ || st->op == SCN_OP_WRITE) && !fault)
+	if (scn_op_has(st, SCN_OPF_FAULTS) && !fault)
 		return scn_perr(ps, t->col,
 				"read and write fail with SIGSEGV, SIGBUS or OOM");
-	if (st->op != SCN_OP_READ && st->op != SCN_OP_WRITE && fault)
+	if (!scn_op_has(st, SCN_OPF_FAULTS) && fault)
 		return scn_perr(ps, t->col,
 				"%s is a fault result, only for read and write",
 				name);

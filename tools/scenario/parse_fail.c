@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "failinject.h"
+#include "ops.h"
 #include "parse_internal.h"
 
 /**
@@ -108,8 +109,7 @@ int scn_attach_fail(struct pstate *ps, int nsteps)
 				"the fail line %d must be followed by an operation",
 				fail_line);
 	st = &ps->s->steps[nsteps];
-	if (st->op == SCN_OP_EXIT || st->op == SCN_OP_CHECK ||
-	    st->op == SCN_OP_BRK_BASE)
+	if (scn_op_has(st, SCN_OPF_NO_ERRNO))
 		return scn_perr(ps, ps->tok[0].col,
 				"'%s' cannot fail (fail at line %d)",
 				scn_op_name(st->op), fail_line);

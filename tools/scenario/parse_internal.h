@@ -101,6 +101,30 @@ int scn_attach_fail(struct pstate *ps, int nsteps);
 /* parse.c */
 void *scn_grow(void *arr, int n, int *cap, size_t elem);
 
+/*
+ * The @parse hooks of scn_ops[] (ops.h): each parses the words of an
+ * operation line into @st, the step just appended (st->proc is the
+ * acting process, -1 for a line that starts with the keyword), and
+ * returns 0 or -1 with the error set.  parse.c, but for the words of
+ * mmap, madvise and the mlock family (parse_mem.c).
+ */
+int scn_parse_proc(struct pstate *ps, struct scn_step *st);
+int scn_parse_check(struct pstate *ps, struct scn_step *st);
+int scn_parse_mmap(struct pstate *ps, struct scn_step *st);
+int scn_parse_munmap(struct pstate *ps, struct scn_step *st);
+int scn_parse_mprotect(struct pstate *ps, struct scn_step *st);
+int scn_parse_mremap(struct pstate *ps, struct scn_step *st);
+/** scn_parse_brk() - `P brk base R` (it becomes SCN_OP_BRK_BASE), `P brk +N|-N`. */
+int scn_parse_brk(struct pstate *ps, struct scn_step *st);
+int scn_parse_read(struct pstate *ps, struct scn_step *st);
+int scn_parse_write(struct pstate *ps, struct scn_step *st);
+int scn_parse_fork(struct pstate *ps, struct scn_step *st);
+int scn_parse_exit(struct pstate *ps, struct scn_step *st);
+/** scn_parse_folio() - `migrate P R`, `referenced P R`, `rmap P R`. */
+int scn_parse_folio(struct pstate *ps, struct scn_step *st);
+/** scn_parse_swapout() - `swapout P R [keepcache]`. */
+int scn_parse_swapout(struct pstate *ps, struct scn_step *st);
+
 /* parse_mem.c: operations with many words (see docs/scenario-language.md) */
 /** scn_mmap_words() - the words after `P mmap R PROT`, from token @i. */
 int scn_mmap_words(struct pstate *ps, struct scn_step *st, int i);

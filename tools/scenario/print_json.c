@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "ops.h"
 
 /** scn_json_string() - see exec.h; invalid UTF-8 becomes U+FFFD. */
 void scn_json_string(FILE *out, const char *str)
@@ -237,9 +238,9 @@ static void json_model(FILE *out, const struct scenario *s,
 			a->children, a->active, a->refcount);
 	}
 	fputc(']', out);
-	if (st->op == SCN_OP_RMAP || st->op == SCN_OP_REFERENCED)
-		json_folio_ops(out, s, o, st->op == SCN_OP_RMAP);
-	if (st->op == SCN_OP_SWAPOUT || st->op == SCN_OP_MIGRATE)
+	if (scn_op_has(st, SCN_OPF_WALK))
+		json_folio_ops(out, s, o, scn_op_has(st, SCN_OPF_VISITS));
+	if (scn_op_has(st, SCN_OPF_FOLIOS))
 		fprintf(out, ",\"folios\":%lu", o->model.folios);
 	fputc('}', out);
 }
@@ -278,7 +279,7 @@ void print_json_step(FILE *out, const struct scenario *s,
 	fprintf(out, ",\"model_only\":%s,\"result\":\"%s\",\"done\":%lu",
 		st->model_only ? "true" : "false", scn_result_name(o->result),
 		o->done);
-	if (st->op == SCN_OP_READ) {
+	if (scn_op_has(st, SCN_OPF_VALUES)) {
 		fputs(",\"values\":[", out);
 		for (i = 0; i < o->nvalues; i++)
 			fprintf(out, "%s\"0x%llx\"", i ? "," : "",

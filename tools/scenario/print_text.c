@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "ops.h"
 
 #define MODEL_COL 48	/* model-only parts start in this column */
 
@@ -187,9 +188,9 @@ void print_text_step(FILE *out, const struct scenario *s,
 			a->id, a->root, a->parent, a->children, a->active,
 			a->refcount);
 	}
-	if (st->op == SCN_OP_RMAP || st->op == SCN_OP_REFERENCED)
-		print_folio_ops(out, s, o, st->op == SCN_OP_RMAP);
-	if (st->op == SCN_OP_SWAPOUT || st->op == SCN_OP_MIGRATE)
+	if (scn_op_has(st, SCN_OPF_WALK))
+		print_folio_ops(out, s, o, scn_op_has(st, SCN_OPF_VISITS));
+	if (scn_op_has(st, SCN_OPF_FOLIOS))
 		fprintf(out, "  [folios %lu]\n", o->model.folios);
 	if (o->model.violations > 0)
 		fprintf(out, "  [violations %d]\n", o->model.violations);

@@ -11,6 +11,7 @@
 #include <anonvma/system.h>
 
 #include "exec.h"
+#include "ops.h"
 
 static const char workload[] =
 "# The built-in workload of `anonvma run`: a forking server.\n"
@@ -173,7 +174,7 @@ void summary_on_step(const struct scenario *s, const struct obs_step *o,
 		n->vmas[i] = -1;
 	for (i = 0; i < o->nprocs; i++)
 		n->vmas[o->procs[i].proc] = o->procs[i].nvmas;
-	if (s->steps[o->index - 1].op == SCN_OP_RMAP)
+	if (scn_op_has(&s->steps[o->index - 1], SCN_OPF_VISITS))
 		note_walks(n, s, o);
 }
 
