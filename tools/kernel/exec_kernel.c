@@ -455,6 +455,39 @@ static int run(struct kx *x, const struct exec_opts *opts,
 	return exec_summary_failed(sum) ? 1 : 0;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define BUILT_WITH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BUILT_WITH_ASAN 1
+#endif
+#endif
+
+/*
+ * Can a worker of this build run @s on the kernel?  Not an mlockall()
+ * under AddressSanitizer: MCL_CURRENT would lock and populate the
+ * terabytes of shadow memory ASan reserves in every process (the
+ * interceptor ASan puts on mlockall() does nothing instead, which is as
+ * wrong for a comparison).  @info->skipped says why.
+ */
+static bool sanitizer_allows(const struct scenario *s, struct kernel_info *info)
+{
+#ifdef BUILT_WITH_ASAN
+	int i;
+
+	for (i = 0; i < s->nsteps; i++)
+		if (s->steps[i].op == SCN_OP_MLOCKALL) {
+			snprintf(info->skipped, sizeof(info->skipped),
+				 "built with AddressSanitizer, whose shadow memory mlockall(MCL_CURRENT) would lock (line %d)",
+				 s->steps[i].line);
+			return false;
+		}
+#endif
+	(void)s;
+	(void)info;
+	return true;
+}
+
 /** exec_kernel_info() - see kernel.h. */
 int exec_kernel_info(const struct scenario *s, const struct exec_opts *opts,
 		     struct exec_summary *sum, struct kernel_info *info)
@@ -469,7 +502,7 @@ int exec_kernel_info(const struct scenario *s, const struct exec_opts *opts,
 		info = &local;
 	memset(sum, 0, sizeof(*sum));
 	x.info = info;
-	if (!kernel_probe(info)) {
+	if (!kernel_probe(info) || !sanitizer_allows(s, info)) {
 		sum->design = info->design;
 		if (opts->err)
 			fprintf(opts->err, "skipped: %s\n", info->skipped);
