@@ -435,12 +435,14 @@ static int parse_vma(struct reader *r, struct tsnap *s, const char *p,
 static int parse_run(struct reader *r, struct tsnap *s, const char *p,
 		     size_t *cap)
 {
+	const char *whole = p;
 	struct tsnap_run run, *nr;
 
 	if (!number(&p, 0, &run.start) || *p++ != ' ' ||
 	    !number(&p, 10, &run.npages) || *p || !run.npages ||
-	    run.start & (r->t->page_size - 1))
-		return fail(r, "bad @anon run %s", p);
+	    run.start & (r->t->page_size - 1) ||
+	    run.npages > (UINT64_MAX - run.start) / r->t->page_size)
+		return fail(r, "bad @anon run %s", whole);
 	if (s->nruns && s->runs[s->nruns - 1].start +
 	    s->runs[s->nruns - 1].npages * r->t->page_size > run.start)
 		return fail(r, "@anon runs overlap or are out of order%s", "");
