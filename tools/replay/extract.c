@@ -128,15 +128,14 @@ static void set_pending(struct xstate *x, int tid)
 /* The kernel's counts of an operation, summed over call sites. */
 static void attach(struct xstep *s, const struct rcounts *c, bool frees_only)
 {
-	int o, i;
+	int o;
 
 	s->counts = true;
 	s->frees_only = frees_only;
-	for (o = 0; o < NR_SCN_OBJECTS; o++)
-		for (i = 0; i < NR_OBS_SITES; i++) {
-			s->kc[o][0] += c->alloc[o][i];
-			s->kc[o][1] += c->free[o][i];
-		}
+	for (o = 0; o < NR_SCN_OBJECTS; o++) {
+		s->kc[o][0] += obs_sites_sum(c->alloc[o]);
+		s->kc[o][1] += obs_sites_sum(c->free[o]);
+	}
 }
 
 static bool counts_empty(const struct rcounts *c)

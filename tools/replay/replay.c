@@ -725,7 +725,6 @@ static void on_exit_task(struct rstate *st, struct rtask *task,
 	task->img = NULL;
 	rfiles_put(task->files);
 	task->files = NULL;
-	task->dead = true;
 }
 
 /* Marks an object allocated by an image the replay does not know. */

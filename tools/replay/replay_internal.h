@@ -59,7 +59,6 @@ struct rop {
 	struct rimage *img;
 	struct rcounts kernel, model;
 	bool uncomparable;
-	char note[160];
 	uint64_t ret;
 	const struct file *file;
 };
@@ -68,14 +67,12 @@ struct rop {
  * struct rtask - one task (a tid) of the recording.
  * @img: its mm's image; @files: its descriptor table.
  * @op: the operation it is in.
- * @dead: it passed sched_process_exit; its op collects the exit's frees.
  */
 struct rtask {
 	int tid, tgid;
 	struct rimage *img;
 	struct rfiles *files;
 	struct rop op;
-	bool dead;
 };
 
 /**
@@ -135,7 +132,7 @@ bool vmflags_special(unsigned long flags);
 /** replay_emit() - tell the observer (opts->event) about @e, if there is one. */
 void replay_emit(struct rstate *st, struct replay_event *e,
 		 const struct rimage *img, int tid);
-/** model_snapshot() - the model's cumulative counters, for deltas. */
+/** model_counters() - the model's cumulative counters, for deltas. */
 void model_counters(struct rcounts *c);
 void rcounts_add_delta(struct rcounts *dst, const struct rcounts *after,
 		       const struct rcounts *before);

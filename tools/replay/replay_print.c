@@ -4,23 +4,13 @@
 
 #include "replay.h"
 
-static unsigned long sum(const unsigned long *v)
-{
-	unsigned long n = 0;
-	int s;
-
-	for (s = 0; s < NR_OBS_SITES; s++)
-		n += v[s];
-	return n;
-}
-
 /* "12 (3 __anon_vma_prepare, 9 anon_vma_fork)" */
 static void by_site(FILE *out, const unsigned long *v)
 {
 	const char *sep = " (";
 	int s;
 
-	fprintf(out, "%lu", sum(v));
+	fprintf(out, "%lu", obs_sites_sum(v));
 	for (s = 0; s < NR_OBS_SITES; s++) {
 		if (!v[s])
 			continue;
@@ -98,10 +88,10 @@ void replay_print(FILE *out, const struct trace *t,
 				continue;
 			fprintf(out, "  %-5d %-7d %-24.24s %9lu %9lu %9lu %9lu %6lu %s\n",
 				ri->id, ri->pid, ri->name,
-				sum(ri->kernel.alloc[SCN_OBJ_ANON_VMA]),
-				sum(ri->model.alloc[SCN_OBJ_ANON_VMA]),
-				sum(ri->kernel.alloc[SCN_OBJ_AVC]),
-				sum(ri->model.alloc[SCN_OBJ_AVC]), ri->ops_differ,
+				obs_sites_sum(ri->kernel.alloc[SCN_OBJ_ANON_VMA]),
+				obs_sites_sum(ri->model.alloc[SCN_OBJ_ANON_VMA]),
+				obs_sites_sum(ri->kernel.alloc[SCN_OBJ_AVC]),
+				obs_sites_sum(ri->model.alloc[SCN_OBJ_AVC]), ri->ops_differ,
 				ri->layout > 0 ? "agrees" : ri->layout < 0 ? "DIFFERS" : "-");
 		}
 	}
@@ -210,16 +200,16 @@ void replay_print_designs(FILE *out, const struct trace *t,
 		"VMAs w/ av", "vs v6.18");
 	for (i = 0; i < n; i++)
 		if (res[i].design == DESIGN_V6_18)
-			base = sum(res[i].model.alloc[SCN_OBJ_ANON_VMA]);
+			base = obs_sites_sum(res[i].model.alloc[SCN_OBJ_ANON_VMA]);
 	for (i = 0; i < n; i++) {
 		const struct replay_result *r = &res[i];
-		unsigned long av = sum(r->model.alloc[SCN_OBJ_ANON_VMA]);
+		unsigned long av = obs_sites_sum(r->model.alloc[SCN_OBJ_ANON_VMA]);
 		unsigned long bytes = r->peak[SCN_OBJ_ANON_VMA] * design_anon_vma_bytes(r->design) +
 				      r->peak[SCN_OBJ_AVC] * design_link_bytes(r->design);
 
 		fprintf(out, "  %-9s %10lu %10lu %9lu %9lu %12lu %5lu of %-5lu",
 			design_name(r->design), av,
-			sum(r->model.alloc[SCN_OBJ_AVC]), r->peak[SCN_OBJ_ANON_VMA],
+			obs_sites_sum(r->model.alloc[SCN_OBJ_AVC]), r->peak[SCN_OBJ_ANON_VMA],
 			r->peak[SCN_OBJ_AVC], bytes, r->vmas_with_av, r->vmas);
 		if (base)
 			fprintf(out, " %.2fx", (double)av / (double)base);

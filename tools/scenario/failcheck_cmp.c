@@ -322,16 +322,6 @@ void fc_cmp_avs(struct fc *c, enum av_rule rule)
 	}
 }
 
-static unsigned long sum_sites(const unsigned long *v)
-{
-	unsigned long n = 0;
-	int i;
-
-	for (i = 0; i < NR_OBS_SITES; i++)
-		n += v[i];
-	return n;
-}
-
 /** fc_cmp_objects() - see failcheck_internal.h. */
 void fc_cmp_objects(struct fc *c, bool avc_too)
 {
@@ -343,11 +333,11 @@ void fc_cmp_objects(struct fc *c, bool avc_too)
 		if (obj == SCN_OBJ_AVC && !avc_too)
 			continue;
 		if (bo->live != ao->live ||
-		    sum_sites(ao->alloc) != sum_sites(ao->free))
+		    obs_sites_sum(ao->alloc) != obs_sites_sum(ao->free))
 			fc_fail(c, "%s: live %lu, now %lu (+%lu -%lu in the step)",
 				obs_object_name((enum scn_object)obj), bo->live,
-				ao->live, sum_sites(ao->alloc),
-				sum_sites(ao->free));
+				ao->live, obs_sites_sum(ao->alloc),
+				obs_sites_sum(ao->free));
 	}
 }
 

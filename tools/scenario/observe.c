@@ -325,6 +325,17 @@ static struct kmem_cache *cache_of(enum scn_object obj)
 	return obj == SCN_OBJ_ANON_VMA ? anon_vma_cachep : anon_vma_chain_cachep;
 }
 
+/** obs_sites_sum() - see observe.h. */
+unsigned long obs_sites_sum(const unsigned long *v)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < NR_OBS_SITES; i++)
+		n += v[i];
+	return n;
+}
+
 /** obs_model_counters() - see observe.h. */
 void obs_model_counters(enum scn_object obj, unsigned long alloc[],
 			unsigned long freed[], unsigned long *live,

@@ -45,6 +45,8 @@ void obs_vm_flags_str(unsigned long flags, char *buf, size_t n);
 /** obs_vm_flags_parse() - the OBS_VM_FLAGS bits of a VmFlags line's names. */
 unsigned long obs_vm_flags_parse(const char *names);
 
+/** obs_sites_sum() - the total of one count per call site (@v[NR_OBS_SITES]). */
+unsigned long obs_sites_sum(const unsigned long *v);
 /** obs_object_name() - "anon_vma" or "anon_vma_chain". */
 const char *obs_object_name(enum scn_object obj);
 
